@@ -21,6 +21,20 @@ export const SCAN_SCHEMA_VERSION = "scan_v1";
 /** Most evidence event ids listed on one incident; the count covers them all. */
 export const EVIDENCE_LIMIT = 500;
 
+/**
+ * What this build of the engine computes. Golden expectations for a capability are checked only
+ * once it is on; each capability's issue turns it on when it lands.
+ */
+export const CAPABILITIES = {
+  detection: true,
+  layeredDetection: false,
+  cascades: false,
+  rootCause: false,
+  blastRadius: false,
+  monitors: false,
+  postmortems: false,
+} as const;
+
 export interface ScanConfig {
   detection: DetectionConfig;
 }
@@ -76,7 +90,7 @@ export async function runScan(input: ScanInput): Promise<ScanOutput> {
     days_scanned: aggregates.length,
     events_processed: eventsProcessed,
     events_by_type: eventsByType,
-    detection_methods_enabled: ["mad_zscore"],
+    detection_methods_enabled: [...config.detection.methods],
     incidents_by_type: incidentsByType,
     started_at: startedAt.toISOString(),
     finished_at: finishedAt.toISOString(),

@@ -20,6 +20,8 @@ export interface DetectionConfig {
   mergeGapDays: number;
   /** Per-type override of the trigger thresholds. */
   zThresholds: Partial<Record<IncidentType, number>>;
+  /** Detection layers to run (the ablation switches them off one by one). MAD always runs. */
+  methods: readonly DetectionMethod[];
 }
 
 export const DEFAULT_DETECTION_CONFIG: DetectionConfig = {
@@ -27,6 +29,7 @@ export const DEFAULT_DETECTION_CONFIG: DetectionConfig = {
   minBaselineValues: 14,
   mergeGapDays: 1,
   zThresholds: {},
+  methods: ["mad_zscore"],
 };
 
 /** Smallest σ-scale per unit, so a near-constant baseline does not make noise look infinite. */
