@@ -1,0 +1,31 @@
+/**
+ * Detection settings. Defaults follow the proposal: ground truth arrives every 5 minutes, prices
+ * may differ by up to 5 %, alerts should fire within minutes.
+ */
+import { z } from "zod";
+import { DEFAULT_PRICE_TOLERANCE_PCT } from "./contract.ts";
+
+const MINUTE_MS = 60_000;
+
+export const detectionConfigSchema = z.strictObject({
+  /** Tolerance for teams that did not register one, in percent of the ground-truth price. */
+  default_price_tolerance_pct: z.number().finite().min(0).max(100).default(DEFAULT_PRICE_TOLERANCE_PCT),
+  /** Ground truth older than this (relative to the decision) cannot judge it: flagged, not a conflict. Three missed 5-minute updates. */
+  ground_truth_stale_after_ms: z.number().int().positive().default(15 * MINUTE_MS),
+  /** A decision that still matches the previous ground truth this soon after a change is a cache refresh in flight, not a conflict. */
+  propagation_grace_ms: z.number().int().min(0).default(MINUTE_MS),
+  /** Two teams' decisions about the same product and store are compared when they are at most this far apart. */
+  disagreement_window_ms: z.number().int().positive().default(10 * MINUTE_MS),
+  /**
+   * A contradiction that comes back after it cleared and stayed quiet this long is a new episode:
+   * a new conflict (linked to the previous one) with its own alert. Shorter gaps are one ongoing conflict.
+   */
+  episode_gap_ms: z.number().int().positive().default(30 * MINUTE_MS),
+  /** Also flag "out of stock" shown while stock is on hand (lost sales), not only the reverse. */
+  flag_phantom_out_of_stock: z.boolean().default(true),
+  /** Ground-truth points kept per product and store (for late decisions and the grace check). */
+  ground_truth_history: z.number().int().min(2).max(64).default(4),
+});
+export type DetectionConfig = z.output<typeof detectionConfigSchema>;
+
+export const DEFAULT_DETECTION_CONFIG: DetectionConfig = detectionConfigSchema.parse({});

@@ -1,0 +1,86 @@
+/**
+ * The whole detection path in memory: events routed to per-pair states, de-duplicated by event
+ * id, counted in rollups, conflicts and flags collected, alerts queued. Tests and the Node
+ * benchmarks use it; the ConflictShard Durable Object runs the same {@link observe} on states it
+ * keeps in SQLite, so both give the same conflicts for the same events.
+ */
+import { DEFAULT_DETECTION_CONFIG, type DetectionConfig } from "./config.ts";
+import type { AlertItem } from "./alerts.ts";
+import type { ConflictRecord } from "./conflict.ts";
+import type { TeamContract } from "./contract.ts";
+import type { VisibilityEvent } from "./event.ts";
+import { countObservation, type Rollup } from "./okr/rollup.ts";
+import { createShardState, observe, type GroundTruthFlag, type ShardContext, type ShardEffect, type ShardState } from "./shard.ts";
+import { shardKeyOf } from "./shard-key.ts";
+
+export interface IngestResult {
+  observed: number;
+  duplicates: number;
+  effects: ShardEffect[];
+}
+
+export class MemoryVisibilityLayer {
+  readonly states = new Map<string, ShardState>();
+  /** Every conflict record ever opened, by id (a regression after a fix is a new record). */
+  readonly conflicts = new Map<string, ConflictRecord>();
+  /** Every ground-truth flag ever raised, by id. */
+  readonly flags = new Map<string, GroundTruthFlag>();
+  readonly rollup: Rollup = new Map();
+  /** Alerts waiting to be grouped and sent. */
+  readonly pendingAlerts: AlertItem[] = [];
+  private readonly seen = new Set<string>();
+  private readonly config: DetectionConfig;
+  private readonly tolerances: Map<string, number>;
+
+  constructor(options: { config?: DetectionConfig; teams?: readonly TeamContract[] } = {}) {
+    this.config = options.config ?? DEFAULT_DETECTION_CONFIG;
+    this.tolerances = new Map((options.teams ?? []).map((t) => [t.team, t.price_tolerance_pct]));
+  }
+
+  /** Observes validated events at processing time `now` (ISO). */
+  ingest(events: Iterable<VisibilityEvent>, now: string): IngestResult {
+    const ctx: ShardContext = {
+      config: this.config,
+      tolerancePct: (team) => this.tolerances.get(team) ?? this.config.default_price_tolerance_pct,
+      now,
+    };
+    const result: IngestResult = { observed: 0, duplicates: 0, effects: [] };
+    const touched = new Set<ShardState>();
+    for (const event of events) {
+      if (this.seen.has(event.event_id)) {
+        result.duplicates++;
+        continue;
+      }
+      this.seen.add(event.event_id);
+      const key = shardKeyOf(event.product_id, event.store_id);
+      let state = this.states.get(key);
+      if (!state) {
+        state = createShardState(event.product_id, event.store_id);
+        this.states.set(key, state);
+      }
+      touched.add(state);
+      const observation = observe(state, event, ctx);
+      countObservation(this.rollup, event, observation, state.category);
+      result.observed++;
+      for (const effect of observation.effects) {
+        result.effects.push(effect);
+        if (effect.kind === "flag_raised" || effect.kind === "flag_cleared") {
+          this.flags.set(effect.flag.flag_id, effect.flag);
+          continue;
+        }
+        this.conflicts.set(effect.conflict.conflict_id, effect.conflict);
+        if (effect.kind === "conflict_opened") {
+          this.pendingAlerts.push({ kind: "conflict", at: effect.conflict.detected_at, conflict: effect.conflict });
+        }
+      }
+    }
+    // Flags that only grew (no effect) are read back from the states.
+    for (const state of touched) if (state.flag) this.flags.set(state.flag.flag_id, state.flag);
+    return result;
+  }
+
+  /** Takes the queued alerts (the caller groups and sends them). */
+  drainAlerts(): AlertItem[] {
+    return this.pendingAlerts.splice(0, this.pendingAlerts.length);
+  }
+}
