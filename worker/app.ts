@@ -33,14 +33,13 @@ app.use("/v1/*", async (c, next) => {
 app.route("/v1/auth", auth);
 app.route("/v1", system);
 
-const admin = new Hono<AppEnv>();
-admin.use("*", requireAdmin());
-admin.route("/ingest", ingest);
-admin.route("/scan", scan);
-admin.route("/incidents", incidents);
-admin.route("/metrics", metrics);
-admin.route("/events", events);
-app.route("/v1", admin);
+// Admin areas: each needs a bearer token. Mounted one by one so unknown paths still get a 404.
+const ADMIN_AREAS = { ingest, scan, incidents, metrics, events } as const;
+for (const [path, area] of Object.entries(ADMIN_AREAS)) {
+  app.use(`/v1/${path}`, requireAdmin());
+  app.use(`/v1/${path}/*`, requireAdmin());
+  app.route(`/v1/${path}`, area);
+}
 
 app.onError(onError);
 app.notFound(notFound);

@@ -6,7 +6,12 @@ export interface Secrets {
   QBO_WEBHOOK_VERIFIER_TOKEN: string;
 }
 
-export type Bindings = Env & Secrets;
+/** Optional variables: LOG_LEVEL (debug|info|warn|error, default info). */
+export interface OptionalVars {
+  LOG_LEVEL?: string;
+}
+
+export type Bindings = Env & Secrets & OptionalVars;
 
 export interface AppEnv {
   Bindings: Bindings;

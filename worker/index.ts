@@ -3,7 +3,7 @@
  */
 import { app } from "./app.ts";
 import type { Bindings } from "./env.ts";
-import { createLogger, errorFields } from "./logger.ts";
+import { createLogger, errorFields, setLogLevel } from "./logger.ts";
 import { handleDeadScans, handleScanBatch } from "./scan/consumer.ts";
 import { enqueueDailyScans } from "./scan/enqueue.ts";
 import type { ScanMessage } from "./scan/store.ts";
@@ -11,9 +11,13 @@ import type { ScanMessage } from "./scan/store.ts";
 export { CompanyLog } from "../durable-objects/company-log.ts";
 
 export default {
-  fetch: (request, env, ctx) => app.fetch(request, env, ctx),
+  fetch(request, env, ctx) {
+    setLogLevel(env.LOG_LEVEL);
+    return app.fetch(request, env, ctx);
+  },
 
   async queue(batch, env) {
+    setLogLevel(env.LOG_LEVEL);
     switch (batch.queue) {
       case "bre-scan":
         return handleScanBatch(batch as MessageBatch<ScanMessage>, env);
@@ -26,6 +30,7 @@ export default {
   },
 
   async scheduled(controller, env, ctx) {
+    setLogLevel(env.LOG_LEVEL);
     const requestId = `cron_${crypto.randomUUID()}`;
     const log = createLogger({ request_id: requestId, cron: controller.cron });
     ctx.waitUntil(

@@ -13,8 +13,17 @@ export interface Logger {
   child(fields: Record<string, unknown>): Logger;
 }
 
+const RANK: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
+let threshold: LogLevel = "info";
+
+/** Sets the lowest level written (from the LOG_LEVEL variable; tests use "error"). */
+export function setLogLevel(level: string | undefined): void {
+  if (level && level in RANK) threshold = level as LogLevel;
+}
+
 export function createLogger(context: Record<string, unknown> = {}, sink: (line: string) => void = defaultSink): Logger {
   const write = (level: LogLevel, event: string, fields?: Record<string, unknown>) => {
+    if (RANK[level] < RANK[threshold]) return;
     sink(JSON.stringify({ time: new Date().toISOString(), level, event, ...context, ...fields }));
   };
   return {
