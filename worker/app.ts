@@ -14,6 +14,7 @@ import { ingest } from "./routes/ingest.ts";
 import { metrics } from "./routes/metrics.ts";
 import { scan } from "./routes/scan.ts";
 import { system } from "./routes/system.ts";
+import { visibility, visibilityPublish } from "./routes/visibility.ts";
 
 export const app = new Hono<AppEnv>();
 
@@ -32,9 +33,11 @@ app.use("/v1/*", async (c, next) => {
 
 app.route("/v1/auth", auth);
 app.route("/v1", system);
+// Teams publish with their own key, not an admin token.
+app.route("/v1/visibility", visibilityPublish);
 
 // Admin areas: each needs a bearer token. Mounted one by one so unknown paths still get a 404.
-const ADMIN_AREAS = { ingest, scan, incidents, metrics, events } as const;
+const ADMIN_AREAS = { ingest, scan, incidents, metrics, events, visibility } as const;
 for (const [path, area] of Object.entries(ADMIN_AREAS)) {
   app.use(`/v1/${path}`, requireAdmin());
   app.use(`/v1/${path}/*`, requireAdmin());

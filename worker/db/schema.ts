@@ -107,3 +107,5 @@ export const incidents = sqliteTable(
   },
   (t) => [index("incidents_company_run").on(t.companyId, t.runId, t.detectedAt)],
 );
+
+export * from "./visibility.ts";
