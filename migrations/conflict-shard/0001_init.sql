@@ -1,24 +1,24 @@
 -- ConflictShard schema v1: one shard of the visibility layer (many (product, store) pairs).
 
--- Raw events, kept 7 days (the alarm deletes older ones); the primary key makes ingestion idempotent.
-CREATE TABLE events (
-  event_id TEXT PRIMARY KEY,
-  pair_key TEXT NOT NULL,
-  kind TEXT NOT NULL,
-  team TEXT NOT NULL,
-  ts TEXT NOT NULL,
+-- Raw events as received, one row per ingest call and UTC day of the events, kept 7 days (the
+-- alarm deletes older days). Idempotency keys live in one table per day, `ids_YYYYMMDD
+-- (event_id TEXT PRIMARY KEY) WITHOUT ROWID`, created on demand and dropped whole when the day expires.
+CREATE TABLE raw_batches (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  day TEXT NOT NULL,
   received_at TEXT NOT NULL,
+  events INTEGER NOT NULL,
   body TEXT NOT NULL
-) WITHOUT ROWID;
-CREATE INDEX events_ts ON events (ts);
+);
+CREATE INDEX raw_batches_day ON raw_batches (day);
 
--- The detection state of each pair (src/visibility/shard.ts ShardState, JSON).
+-- The detection state of each pair (src/visibility/state-codec.ts, packed).
 CREATE TABLE pairs (
-  pair_key TEXT PRIMARY KEY,
+  id INTEGER PRIMARY KEY,
+  pair_key TEXT NOT NULL UNIQUE,
   state TEXT NOT NULL,
   touched_at TEXT NOT NULL
-) WITHOUT ROWID;
-CREATE INDEX pairs_touched ON pairs (touched_at);
+);
 
 -- Every conflict record this shard opened (the current one of each key is also in its pair state).
 CREATE TABLE conflicts (
@@ -39,17 +39,11 @@ CREATE TABLE flags (
 ) WITHOUT ROWID;
 CREATE INDEX flags_dirty ON flags (dirty) WHERE dirty = 1;
 
--- Rollup deltas not yet added to D1.
+-- Rollup deltas not yet added to D1: one row per ingest call (a JSON array of rollup rows), summed at flush.
 CREATE TABLE rollup_pending (
-  day TEXT NOT NULL,
-  dimension TEXT NOT NULL,
-  value TEXT NOT NULL,
-  decision_events INTEGER NOT NULL,
-  conflicting_events INTEGER NOT NULL,
-  unverified_events INTEGER NOT NULL,
-  ground_truth_events INTEGER NOT NULL,
-  PRIMARY KEY (day, dimension, value)
-) WITHOUT ROWID;
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  body TEXT NOT NULL
+);
 
 -- Audit entries not yet written to D1.
 CREATE TABLE audit_pending (
@@ -62,6 +56,12 @@ CREATE TABLE outbox (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
   body TEXT NOT NULL
 );
+
+-- Pairs holding back decisions until they settle (the earliest due time, ms since the epoch).
+CREATE TABLE pending_pairs (
+  pair_key TEXT PRIMARY KEY,
+  due_ms INTEGER NOT NULL
+) WITHOUT ROWID;
 
 CREATE TABLE meta (
   key TEXT PRIMARY KEY,

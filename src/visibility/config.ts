@@ -14,6 +14,13 @@ export const detectionConfigSchema = z.strictObject({
   ground_truth_stale_after_ms: z.number().int().positive().default(15 * MINUTE_MS),
   /** A decision that still matches the previous ground truth this soon after a change is a cache refresh in flight, not a conflict. */
   propagation_grace_ms: z.number().int().min(0).default(MINUTE_MS),
+  /**
+   * A decision that contradicts the ground truth is held this long after its own time when no
+   * ground truth at or after that time has arrived yet: publishers send independently, and the
+   * price change that explains it may be a moment behind. The cost is this much detection latency
+   * for real conflicts that arrive immediately.
+   */
+  settle_ms: z.number().int().min(0).max(60_000).default(400),
   /** Two teams' decisions about the same product and store are compared when they are at most this far apart. */
   disagreement_window_ms: z.number().int().positive().default(10 * MINUTE_MS),
   /**

@@ -14,6 +14,7 @@ import {
   visibilityEventSchema,
   type VisibilityEvent,
 } from "./event.ts";
+import { fastParseEvent } from "./fast-parse.ts";
 
 export const TEAM_ROLES = ["decision", "ground_truth"] as const;
 export type TeamRole = (typeof TEAM_ROLES)[number];
@@ -117,12 +118,15 @@ export function validateVisibilityEvent(record: unknown, team: TeamContract, rec
   if (record === null || typeof record !== "object" || Array.isArray(record)) {
     return reject("(record)", `must be an object, got ${record === null ? "null" : Array.isArray(record) ? "array" : typeof record}`);
   }
-  const parsed = visibilityEventSchema.safeParse(record);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    return reject(issue.path.length > 0 ? issue.path.join(".") : "(record)", humanReason(issue.message));
+  let event = fastParseEvent(record as Record<string, unknown>);
+  if (event === null) {
+    const parsed = visibilityEventSchema.safeParse(record);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      return reject(issue.path.length > 0 ? issue.path.join(".") : "(record)", humanReason(issue.message));
+    }
+    event = parsed.data;
   }
-  const event = parsed.data;
   const { contract } = team;
 
   if (!contract.allow_unknown_fields) {

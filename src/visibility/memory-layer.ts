@@ -9,8 +9,8 @@ import type { AlertItem } from "./alerts.ts";
 import type { ConflictRecord } from "./conflict.ts";
 import type { TeamContract } from "./contract.ts";
 import type { VisibilityEvent } from "./event.ts";
-import { countObservation, type Rollup } from "./okr/rollup.ts";
-import { createShardState, observe, type GroundTruthFlag, type ShardContext, type ShardEffect, type ShardState } from "./shard.ts";
+import { countObserved, type Rollup } from "./okr/rollup.ts";
+import { createShardState, observe, settleDue, type GroundTruthFlag, type Observation, type ShardContext, type ShardEffect, type ShardState } from "./shard.ts";
 import { shardKeyOf } from "./shard-key.ts";
 
 export interface IngestResult {
@@ -29,6 +29,8 @@ export class MemoryVisibilityLayer {
   /** Alerts waiting to be grouped and sent. */
   readonly pendingAlerts: AlertItem[] = [];
   private readonly seen = new Set<string>();
+  /** Pairs with held-back decisions. */
+  private readonly waiting = new Set<string>();
   private readonly config: DetectionConfig;
   private readonly tolerances: Map<string, number>;
 
@@ -37,15 +39,13 @@ export class MemoryVisibilityLayer {
     this.tolerances = new Map((options.teams ?? []).map((t) => [t.team, t.price_tolerance_pct]));
   }
 
-  /** Observes validated events at processing time `now` (ISO). */
+  /**
+   * Observes validated events at processing time `now` (ISO), then judges the held-back decisions
+   * whose settle time has passed by `now`.
+   */
   ingest(events: Iterable<VisibilityEvent>, now: string): IngestResult {
-    const ctx: ShardContext = {
-      config: this.config,
-      tolerancePct: (team) => this.tolerances.get(team) ?? this.config.default_price_tolerance_pct,
-      now,
-    };
+    const ctx = this.context(now);
     const result: IngestResult = { observed: 0, duplicates: 0, effects: [] };
-    const touched = new Set<ShardState>();
     for (const event of events) {
       if (this.seen.has(event.event_id)) {
         result.duplicates++;
@@ -58,25 +58,50 @@ export class MemoryVisibilityLayer {
         state = createShardState(event.product_id, event.store_id);
         this.states.set(key, state);
       }
-      touched.add(state);
-      const observation = observe(state, event, ctx);
-      countObservation(this.rollup, event, observation, state.category);
+      this.apply(state, event, observe(state, event, ctx), result);
       result.observed++;
-      for (const effect of observation.effects) {
-        result.effects.push(effect);
-        if (effect.kind === "flag_raised" || effect.kind === "flag_cleared") {
-          this.flags.set(effect.flag.flag_id, effect.flag);
-          continue;
-        }
-        this.conflicts.set(effect.conflict.conflict_id, effect.conflict);
-        if (effect.kind === "conflict_opened") {
-          this.pendingAlerts.push({ kind: "conflict", at: effect.conflict.detected_at, conflict: effect.conflict });
-        }
+    }
+    result.effects.push(...this.settle(now).effects);
+    return result;
+  }
+
+  /** Judges every held-back decision due by `now` (call with a late `now` to drain them all). */
+  settle(now: string): { effects: ShardEffect[] } {
+    const ctx = this.context(now);
+    const result: IngestResult = { observed: 0, duplicates: 0, effects: [] };
+    for (const key of [...this.waiting]) {
+      const state = this.states.get(key)!;
+      this.apply(state, null, settleDue(state, ctx), result);
+    }
+    return { effects: result.effects };
+  }
+
+  private context(now: string): ShardContext {
+    return {
+      config: this.config,
+      tolerancePct: (team) => this.tolerances.get(team) ?? this.config.default_price_tolerance_pct,
+      now,
+    };
+  }
+
+  private apply(state: ShardState, event: VisibilityEvent | null, observation: Observation, result: IngestResult): void {
+    countObserved(this.rollup, event, observation, state);
+    for (const effect of observation.effects) {
+      result.effects.push(effect);
+      if (effect.kind === "flag_raised" || effect.kind === "flag_cleared") {
+        this.flags.set(effect.flag.flag_id, effect.flag);
+        continue;
+      }
+      this.conflicts.set(effect.conflict.conflict_id, effect.conflict);
+      if (effect.kind === "conflict_opened") {
+        this.pendingAlerts.push({ kind: "conflict", at: effect.conflict.detected_at, conflict: effect.conflict });
       }
     }
-    // Flags that only grew (no effect) are read back from the states.
-    for (const state of touched) if (state.flag) this.flags.set(state.flag.flag_id, state.flag);
-    return result;
+    // Flags that only grew (no effect) are read back from the state.
+    if (state.flag) this.flags.set(state.flag.flag_id, state.flag);
+    const key = shardKeyOf(state.product_id, state.store_id);
+    if (state.pending.length > 0) this.waiting.add(key);
+    else this.waiting.delete(key);
   }
 
   /** Takes the queued alerts (the caller groups and sends them). */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_DETECTION_CONFIG, detectionConfigSchema } from "./config.ts";
 import type { VisibilityEvent } from "./event.ts";
-import { createShardState, observe, transitionConflict, type ShardContext, type ShardState } from "./shard.ts";
+import { createShardState, nextSettleAt, observe, settleDue, transitionConflict, type ShardContext, type ShardState } from "./shard.ts";
 
 const T0 = Date.parse("2025-03-03T10:00:00.000Z");
 const at = (seconds: number) => new Date(T0 + seconds * 1000).toISOString();
@@ -39,7 +39,10 @@ function said(team: string, seconds: number, price: number, patch: Partial<Visib
   };
 }
 
-function context(tolerances: Record<string, number> = {}, config = DEFAULT_DETECTION_CONFIG): ShardContext {
+/** Most tests judge every event at its own time (no settle window); the settle tests use the default. */
+const IMMEDIATE = detectionConfigSchema.parse({ settle_ms: 0 });
+
+function context(tolerances: Record<string, number> = {}, config = IMMEDIATE): ShardContext {
   return { config, tolerancePct: (team) => tolerances[team] ?? config.default_price_tolerance_pct, now: at(10_000) };
 }
 
@@ -128,7 +131,7 @@ describe("availability contradiction", () => {
   it("catches 'out of stock' shown while stock is on hand, unless that check is turned off", () => {
     const events = [truth(0, 100, { quantity: 7 }), said("magic-apron", 10, 100, { availability: "out_of_stock" })];
     expect(run(events).conflicts.map((c) => c.evidence.type === "availability_contradiction" && c.evidence.direction)).toEqual(["shown_unavailable"]);
-    const lenient = context({}, detectionConfigSchema.parse({ flag_phantom_out_of_stock: false }));
+    const lenient = context({}, detectionConfigSchema.parse({ flag_phantom_out_of_stock: false, settle_ms: 0 }));
     expect(run(events, lenient).conflicts).toEqual([]);
   });
 });
@@ -225,6 +228,42 @@ describe("team disagreement", () => {
   it("does not call two statements a disagreement when the truth changed between them", () => {
     const { conflicts } = run([truth(0, 100), said("search", 10, 100), truth(300, 120), said("magic-apron", 400, 120)]);
     expect(conflicts).toEqual([]);
+  });
+});
+
+describe("settling: ground truth that arrives a moment late", () => {
+  const settling = { ...context({}, DEFAULT_DETECTION_CONFIG) };
+
+  it("holds a contradicting decision that arrives early, and lets the late ground truth explain it", () => {
+    const state = createShardState("sku-1", "store-9");
+    observe(state, truth(0, 100), { ...settling, now: at(0) });
+    // At 300.0 s the price changes to 120; magic-apron quotes 120 at 300.1 s and arrives first.
+    const early = observe(state, said("magic-apron", 300.1, 120), { ...settling, now: at(300.2) });
+    expect(early).toEqual({ outcome: "pending", effects: [], settled: [] });
+    expect(nextSettleAt(state, DEFAULT_DETECTION_CONFIG)).toBe(T0 + 300_100 + 400);
+    const late = observe(state, truth(300, 120), { ...settling, now: at(300.3) });
+    expect(late.settled.map((s) => s.outcome)).toEqual(["consistent"]);
+    expect(late.effects).toEqual([]);
+    expect(state.pending).toEqual([]);
+  });
+
+  it("raises the conflict once the settle time has passed without an explanation", () => {
+    const state = createShardState("sku-1", "store-9");
+    observe(state, truth(0, 100), { ...settling, now: at(0) });
+    expect(observe(state, said("magic-apron", 10, 130), { ...settling, now: at(10.1) }).outcome).toBe("pending");
+    expect(settleDue(state, { ...settling, now: at(10.399) }).settled).toEqual([]);
+    const due = settleDue(state, { ...settling, now: at(10.4) });
+    expect(due.settled.map((s) => s.outcome)).toEqual(["conflicting"]);
+    expect(due.effects.map((e) => e.kind)).toEqual(["conflict_opened"]);
+    expect(Object.values(state.conflicts)[0]).toMatchObject({ first_seen: at(10), detected_at: at(10.4) });
+  });
+
+  it("judges at once what arrives after its settle time, or when newer ground truth is already known", () => {
+    const state = createShardState("sku-1", "store-9");
+    observe(state, truth(0, 100), { ...settling, now: at(0) });
+    expect(observe(state, said("magic-apron", 10, 130), { ...settling, now: at(10.5) }).outcome).toBe("conflicting");
+    observe(state, truth(20, 100), { ...settling, now: at(20) });
+    expect(observe(state, said("search", 15, 130), { ...settling, now: at(20.1) }).outcome).toBe("conflicting");
   });
 });
 

@@ -76,6 +76,8 @@ export interface ShardState {
   /** The current record of each conflict key (see {@link conflictKeyOf}). */
   conflicts: Record<string, ConflictRecord>;
   flag: GroundTruthFlag | null;
+  /** Decisions that contradict the ground truth but arrived early: judged once settled (see {@link settleDue}). */
+  pending: DecisionPoint[];
 }
 
 export interface ShardContext {
@@ -98,13 +100,18 @@ export type ShardEffect =
  * occurrence to a conflict that is not disputed, `unverified` when no fresh ground truth could
  * judge it and no team disagreement was found, `consistent` otherwise.
  */
+export type Outcome = "ground_truth" | "consistent" | "conflicting" | "unverified" | "pending";
+
 export interface Observation {
-  outcome: "ground_truth" | "consistent" | "conflicting" | "unverified";
+  /** `pending`: judged later, when settled; its outcome comes then, in `settled`. */
+  outcome: Outcome;
   effects: ShardEffect[];
+  /** Earlier pending decisions judged by this call, with their outcomes (for the rollups). */
+  settled: { decision: DecisionPoint; outcome: Exclude<Outcome, "pending" | "ground_truth"> }[];
 }
 
 export function createShardState(productId: string, storeId: string): ShardState {
-  return { product_id: productId, store_id: storeId, category: null, ground_truth: [], decisions: {}, conflicts: {}, flag: null };
+  return { product_id: productId, store_id: storeId, category: null, ground_truth: [], decisions: {}, conflicts: {}, flag: null, pending: [] };
 }
 
 /** The key under which a conflict is de-duplicated within its pair. */
@@ -154,39 +161,128 @@ function observeGroundTruth(state: ShardState, event: VisibilityEvent, ctx: Shar
       effects.push({ kind: "flag_cleared", flag: state.flag });
     }
   }
-  return { outcome: "ground_truth", effects };
+  // Decisions held back for late ground truth: this point is in force for those at or after it.
+  const settled: Observation["settled"] = [];
+  if (state.pending.length > 0) {
+    const ready = state.pending.filter((d) => d.ts_ms >= point.ts_ms);
+    state.pending = state.pending.filter((d) => d.ts_ms < point.ts_ms);
+    for (const decision of ready) {
+      const judged = judgeDecision(state, decision, ctx);
+      effects.push(...judged.effects);
+      settled.push({ decision, outcome: judged.outcome });
+    }
+  }
+  return { outcome: "ground_truth", effects, settled };
 }
 
-function observeDecision(state: ShardState, event: VisibilityEvent, ctx: ShardContext): Observation {
-  const { config } = ctx;
-  const base = statementOf(event);
-  const decision: DecisionPoint = { ...base, price_verdict: "unverified", availability_verdict: "unverified", truth: null };
-  const tolerance = ctx.tolerancePct(event.team);
+/**
+ * Judges the pending decisions whose settle time has passed at `ctx.now`. The owner calls it
+ * when {@link nextSettleAt} comes (and may call it any time: nothing is due early).
+ */
+export function settleDue(state: ShardState, ctx: ShardContext): Observation {
+  const nowMs = Date.parse(ctx.now);
+  const due = state.pending.filter((d) => d.ts_ms + ctx.config.settle_ms <= nowMs);
+  if (due.length === 0) return { outcome: "ground_truth", effects: [], settled: [] };
+  state.pending = state.pending.filter((d) => d.ts_ms + ctx.config.settle_ms > nowMs);
   const effects: ShardEffect[] = [];
-  let conflicting = false;
+  const settled: Observation["settled"] = [];
+  for (const decision of due) {
+    const judged = judgeDecision(state, decision, ctx);
+    effects.push(...judged.effects);
+    settled.push({ decision, outcome: judged.outcome });
+  }
+  return { outcome: "ground_truth", effects, settled };
+}
 
+/** When the earliest pending decision settles (ms since the epoch), or null when none waits. */
+export function nextSettleAt(state: ShardState, config: DetectionConfig): number | null {
+  if (state.pending.length === 0) return null;
+  return Math.min(...state.pending.map((d) => d.ts_ms)) + config.settle_ms;
+}
+
+/**
+ * A decision that contradicts the ground truth known so far, arriving before its settle time while
+ * no ground truth at or after its own time has arrived yet, waits: the ground truth that explains it
+ * (a price change published at the same moment by another system) may still be on its way.
+ */
+function observeDecision(state: ShardState, event: VisibilityEvent, ctx: ShardContext): Observation {
+  const decision: DecisionPoint = { ...statementOf(event), price_verdict: "unverified", availability_verdict: "unverified", truth: null };
+  const { config } = ctx;
+  const latestTruth = state.ground_truth[state.ground_truth.length - 1];
+  if (
+    config.settle_ms > 0 &&
+    Date.parse(ctx.now) - decision.ts_ms < config.settle_ms &&
+    latestTruth !== undefined &&
+    latestTruth.ts_ms < decision.ts_ms &&
+    contradictsTruth(state, decision, ctx)
+  ) {
+    state.pending.push(decision);
+    return { outcome: "pending", effects: [], settled: [] };
+  }
+  const judged = judgeDecision(state, decision, ctx);
+  return { outcome: judged.outcome, effects: judged.effects, settled: [] };
+}
+
+interface TruthJudgement {
+  truth: GroundTruthPoint | null;
+  fresh: boolean;
+  price: { conflict: boolean; deviation: number | null };
+  priceVerdict: Verdict;
+  availability: "shown_available" | "shown_unavailable" | null;
+  availabilityVerdict: Verdict;
+}
+
+/** The decision judged against the ground truth in force at its time (no side effects). */
+function judgeAgainstTruth(state: ShardState, decision: DecisionPoint, ctx: ShardContext): TruthJudgement {
+  const { config } = ctx;
   const at = effectiveIndex(state.ground_truth, decision.ts_ms);
   const truth = at >= 0 ? state.ground_truth[at]! : null;
   const fresh = truth !== null && decision.ts_ms - truth.ts_ms <= config.ground_truth_stale_after_ms;
+  if (!fresh || truth === null) {
+    return { truth, fresh: false, price: { conflict: false, deviation: null }, priceVerdict: "unverified", availability: null, availabilityVerdict: "unverified" };
+  }
+  const tolerance = ctx.tolerancePct(decision.team);
+  const previous = at > 0 ? state.ground_truth[at - 1]! : null;
+  // Within the grace after a change, a decision that matches the previous ground truth is a
+  // refresh in flight: not a conflict, and no proof of a disagreement either.
+  const inGrace = previous !== null && decision.ts_ms - truth.ts_ms <= config.propagation_grace_ms;
+  const price = priceVerdict(decision, truth, tolerance);
+  const priceInFlight =
+    inGrace && (previous.price !== truth.price || previous.currency !== truth.currency) && !priceVerdict(decision, previous, tolerance).conflict;
+  const availability = availabilityVerdict(decision, truth, config);
+  const availabilityInFlight = inGrace && isAvailable(previous) !== isAvailable(truth) && availabilityVerdict(decision, previous, config) === null;
+  return {
+    truth,
+    fresh: true,
+    price,
+    priceVerdict: priceInFlight ? "grace" : price.conflict ? "conflict" : "consistent",
+    availability,
+    availabilityVerdict: availabilityInFlight ? "grace" : availability !== null ? "conflict" : "consistent",
+  };
+}
 
-  if (!fresh) {
+function contradictsTruth(state: ShardState, decision: DecisionPoint, ctx: ShardContext): boolean {
+  const j = judgeAgainstTruth(state, decision, ctx);
+  return j.priceVerdict === "conflict" || j.availabilityVerdict === "conflict";
+}
+
+function judgeDecision(state: ShardState, decision: DecisionPoint, ctx: ShardContext): { outcome: Exclude<Outcome, "pending" | "ground_truth">; effects: ShardEffect[] } {
+  const { config } = ctx;
+  const tolerance = ctx.tolerancePct(decision.team);
+  const effects: ShardEffect[] = [];
+  let conflicting = false;
+
+  const judgement = judgeAgainstTruth(state, decision, ctx);
+  const { truth, fresh, price, availability } = judgement;
+
+  if (!fresh || truth === null) {
     effects.push(...flagUnjudged(state, decision, truth, ctx));
   } else {
-    const previous = at > 0 ? state.ground_truth[at - 1]! : null;
     decision.truth = { price: truth.price, currency: truth.currency, available: isAvailable(truth) };
-    // Within the grace after a change, a decision that matches the previous ground truth is a
-    // refresh in flight: not a conflict, and no proof of a disagreement either.
-    const inGrace = previous !== null && decision.ts_ms - truth.ts_ms <= config.propagation_grace_ms;
-    const price = priceVerdict(decision, truth, tolerance);
-    const priceInFlight =
-      inGrace && (previous.price !== truth.price || previous.currency !== truth.currency) && !priceVerdict(decision, previous, tolerance).conflict;
-    decision.price_verdict = priceInFlight ? "grace" : price.conflict ? "conflict" : "consistent";
-    const availability = availabilityVerdict(decision, truth, config);
-    const availabilityInFlight =
-      inGrace && isAvailable(previous) !== isAvailable(truth) && availabilityVerdict(decision, previous, config) === null;
-    decision.availability_verdict = availabilityInFlight ? "grace" : availability !== null ? "conflict" : "consistent";
+    decision.price_verdict = judgement.priceVerdict;
+    decision.availability_verdict = judgement.availabilityVerdict;
 
-    const teams = [...new Set([event.team, truth.team])].sort();
+    const teams = [...new Set([decision.team, truth.team])].sort();
     const judged: [ConflictType, boolean, () => ConflictEvidence][] = [
       [
         "price_mismatch",
@@ -200,9 +296,9 @@ function observeDecision(state: ShardState, event: VisibilityEvent, ctx: ShardCo
       ],
     ];
     for (const [type, isConflict, evidence] of judged) {
-      const key = `${type}|${event.team}`;
+      const key = `${type}|${decision.team}`;
       if (isConflict) {
-        const result = occur(state, key, { type, teams, decision_team: event.team, evidence: evidence() }, decision, ctx);
+        const result = occur(state, key, { type, teams, decision_team: decision.team, evidence: evidence() }, decision, ctx);
         effects.push(result.effect);
         conflicting ||= result.counts;
       } else {
@@ -213,9 +309,9 @@ function observeDecision(state: ShardState, event: VisibilityEvent, ctx: ShardCo
   }
 
   for (const other of Object.values(state.decisions)) {
-    if (other.team === event.team || Math.abs(decision.ts_ms - other.ts_ms) > config.disagreement_window_ms) continue;
+    if (other.team === decision.team || Math.abs(decision.ts_ms - other.ts_ms) > config.disagreement_window_ms) continue;
     const pairTolerance = Math.max(tolerance, ctx.tolerancePct(other.team));
-    const teams = [event.team, other.team].sort();
+    const teams = [decision.team, other.team].sort();
     const key = `team_disagreement|${teams.join("|")}`;
     const comparison = compareTeams(decision, other, pairTolerance);
     if (comparison.unexplained.length > 0) {
@@ -228,7 +324,7 @@ function observeDecision(state: ShardState, event: VisibilityEvent, ctx: ShardCo
         difference_pct: comparison.unexplained.includes("price") ? comparison.difference : null,
         tolerance_pct: pairTolerance,
       };
-      const result = occur(state, key, { type: "team_disagreement", teams, decision_team: event.team, evidence }, decision, ctx);
+      const result = occur(state, key, { type: "team_disagreement", teams, decision_team: decision.team, evidence }, decision, ctx);
       effects.push(result.effect);
       conflicting ||= result.counts;
     } else if (comparison.explained.length === 0) {
@@ -237,8 +333,8 @@ function observeDecision(state: ShardState, event: VisibilityEvent, ctx: ShardCo
     }
   }
 
-  const latest = state.decisions[event.team];
-  if (!latest || decision.ts_ms >= latest.ts_ms) state.decisions[event.team] = decision;
+  const latest = state.decisions[decision.team];
+  if (!latest || decision.ts_ms >= latest.ts_ms) state.decisions[decision.team] = decision;
 
   return { outcome: conflicting ? "conflicting" : fresh ? "consistent" : "unverified", effects };
 }

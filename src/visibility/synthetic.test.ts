@@ -30,6 +30,7 @@ function runThrough(stream: SyntheticStream, batch = 200) {
     }
   }
   if (pending.length > 0) layer.ingest(pending, pending[pending.length - 1]!.ts);
+  layer.settle("9999-12-31T00:00:00.000Z");
   return { layer, events };
 }
 

@@ -51,6 +51,8 @@ export interface SyntheticOptions {
   /** No episode starts before this many seconds (every pair has ground truth by then). */
   warmup_s: number;
   currency: string;
+  /** Prefix of product and event ids, so several streams can share one layer. */
+  id_prefix: string;
 }
 
 export const DEFAULT_SYNTHETIC_OPTIONS: SyntheticOptions = {
@@ -77,6 +79,7 @@ export const DEFAULT_SYNTHETIC_OPTIONS: SyntheticOptions = {
   episode_spacing_s: 20,
   warmup_s: 600,
   currency: "USD",
+  id_prefix: "",
 };
 
 export interface InjectedConflict {
@@ -155,7 +158,7 @@ export class SyntheticStream {
         const price = round2(base * (0.95 + rand() * 0.1));
         const quantity = 6 + Math.floor(rand() * 40);
         this.pairs.push({
-          product_id: `sku-${String(p).padStart(5, "0")}`,
+          product_id: `${o.id_prefix}sku-${String(p).padStart(5, "0")}`,
           store_id: `store-${String(s).padStart(4, "0")}`,
           category,
           covered: rand() < o.covered_share,
@@ -181,6 +184,7 @@ export class SyntheticStream {
     const spacing = o.episode_spacing_s * 1000;
     const interval = o.ground_truth_interval_s * 1000;
     const episodeSpan = o.episode_events * spacing;
+    if (Object.values(o.inject).every((n) => n === 0)) return;
     const latest = this.startMs + o.duration_s * 1000 - episodeSpan - 2 * interval - 60_000;
     const earliest = this.startMs + Math.max(o.warmup_s * 1000, interval + 60_000);
     if (latest <= earliest) throw new Error("SyntheticStream: duration_s is too short for warm-up plus an episode");
@@ -294,7 +298,7 @@ export class SyntheticStream {
     const nextId = (team: string) => {
       const n = (counters.get(team) ?? 0) + 1;
       counters.set(team, n);
-      return `${team}-${n}`;
+      return `${o.id_prefix}${team}-${n}`;
     };
     let cursor = 0;
     for (let second = 0; second < o.duration_s; second++) {

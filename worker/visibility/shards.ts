@@ -4,8 +4,8 @@ import { shardIndex, shardKeyOf } from "../../src/visibility/shard-key.ts";
 import type { Bindings } from "../env.ts";
 import { numberVar } from "../env.ts";
 
-/** The default shard count: see docs/decisions.md ("Visibility layer") for why 32. */
-export const DEFAULT_SHARDS = 32;
+/** The default shard count: see docs/decisions.md ("Visibility layer") for why 8. */
+export const DEFAULT_SHARDS = 8;
 
 export function shardCount(env: Pick<Bindings, "VISIBILITY_SHARDS">): number {
   return Math.floor(numberVar(env.VISIBILITY_SHARDS, DEFAULT_SHARDS));

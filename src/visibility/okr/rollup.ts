@@ -4,7 +4,7 @@
  * `*`), `team`, `store`, `category` and `hour` (UTC hour of the event, `00`–`23`).
  */
 import type { VisibilityEvent } from "../event.ts";
-import type { Observation } from "../shard.ts";
+import type { Observation, Outcome, ShardState } from "../shard.ts";
 
 export const ROLLUP_DIMENSIONS = ["all", "team", "store", "category", "hour"] as const;
 export type RollupDimension = (typeof ROLLUP_DIMENSIONS)[number];
@@ -40,16 +40,25 @@ function bump(rollup: Rollup, day: string, dimension: RollupDimension, value: st
   for (const field of COUNT_FIELDS) row[field] += counts[field] ?? 0;
 }
 
-/** Counts one observed event on its UTC day under every dimension it has. */
-export function countObservation(rollup: Rollup, event: VisibilityEvent, observation: Observation, category: string | null): void {
+/**
+ * Counts one observed event on its UTC day under every dimension it has. A pending decision is
+ * not counted until it is judged (its outcome arrives in a later observation's `settled`).
+ */
+export function countObservation(
+  rollup: Rollup,
+  event: Pick<VisibilityEvent, "ts" | "team" | "kind" | "store_id">,
+  outcome: Outcome,
+  category: string | null,
+): void {
+  if (outcome === "pending") return;
   const day = event.ts.slice(0, 10);
   const counts: Partial<RollupCounts> =
-    observation.outcome === "ground_truth"
+    outcome === "ground_truth"
       ? { ground_truth_events: 1 }
       : {
           decision_events: 1,
-          conflicting_events: observation.outcome === "conflicting" ? 1 : 0,
-          unverified_events: observation.outcome === "unverified" ? 1 : 0,
+          conflicting_events: outcome === "conflicting" ? 1 : 0,
+          unverified_events: outcome === "unverified" ? 1 : 0,
         };
   bump(rollup, day, "all", "*", counts);
   bump(rollup, day, "team", event.team, counts);
@@ -58,6 +67,14 @@ export function countObservation(rollup: Rollup, event: VisibilityEvent, observa
     bump(rollup, day, "store", event.store_id, counts);
     if (category !== null) bump(rollup, day, "category", category, counts);
     bump(rollup, day, "hour", event.ts.slice(11, 13), counts);
+  }
+}
+
+/** Counts what an observation decided: the event itself (unless pending) and any earlier decisions it settled. */
+export function countObserved(rollup: Rollup, event: Pick<VisibilityEvent, "ts" | "team" | "kind" | "store_id"> | null, observation: Observation, state: ShardState): void {
+  if (event) countObservation(rollup, event, observation.outcome, state.category);
+  for (const { decision, outcome } of observation.settled) {
+    countObservation(rollup, { ts: decision.ts, team: decision.team, kind: "decision", store_id: state.store_id }, outcome, state.category);
   }
 }
 
