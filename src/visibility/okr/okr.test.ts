@@ -105,6 +105,7 @@ describe("okrReport", () => {
     expect(report.resolved_within_24h).toMatchObject({ eligible: 0, resolved: 0, share: null, met: null });
     expect(report.customer_impact_incidents).toMatchObject({ per_week: [{ week_start: "2025-03-03", incidents: 1 }], met: true });
     expect(report.events).toEqual({ decision: 100, ground_truth: 1, unverified: 0, rejected: 2 });
+    expect(report.days).toEqual([{ day: "2025-03-03", decision_events: 100, conflicting_events: 2, conflict_rate: 0.02 }]);
     expect(report.teams.find((t) => t.team === "magic-apron")).toEqual({
       team: "magic-apron",
       decision_events: 2,

@@ -65,6 +65,8 @@ export interface OkrReport {
   events: { decision: number; ground_truth: number; unverified: number; rejected: number };
   teams: { team: string; decision_events: number; conflicting_events: number; conflict_rate: number | null; rejected_events: number; reject_rate: number | null; ground_truth_events: number }[];
   conflicts: { total: number; by_type: Record<string, number>; by_status: Record<string, number> };
+  /** The conflict rate day by day (days without decisions are left out). */
+  days: { day: string; decision_events: number; conflicting_events: number; conflict_rate: number }[];
 }
 
 /**
@@ -133,6 +135,11 @@ export function okrReport(input: {
     events: { decision: all.decision_events, ground_truth: all.ground_truth_events, unverified: all.unverified_events, rejected: all.rejected_events },
     teams,
     conflicts: { total: conflicts.length, by_type: countBy(conflicts, (c) => c.type), by_status: countBy(conflicts, (c) => c.status) },
+    days: [...new Set(rows.filter((r) => r.dimension === "all").map((r) => r.day))]
+      .sort()
+      .map((d) => ({ day: d, ...sumRows(rows.filter((r) => r.dimension === "all" && r.day === d)) }))
+      .filter((d) => d.decision_events > 0)
+      .map((d) => ({ day: d.day, decision_events: d.decision_events, conflicting_events: d.conflicting_events, conflict_rate: conflictRate(d.conflicting_events, d.decision_events) })),
   };
 }
 
