@@ -6,7 +6,10 @@ export default {
   theme: ["air", "near-midnight"],
   // No web fonts: the build must work without network access.
   globalStylesheets: [],
-  pages: [{ name: "Health", path: "/" }],
+  pages: [
+    { name: "Health", path: "/" },
+    { name: "Conflicts", path: "/conflicts" },
+  ],
   footer: "Business Reliability Engine · data from this workspace's own API",
   search: false,
   cleanUrls: false,

@@ -6,7 +6,7 @@
  *
  * 1. Baseline: the pure detection path (src/visibility, MemoryVisibilityLayer) on the replay stream.
  * 2. Sustained: a seeded synthetic stream at `rate` events/s for `seconds`, paced in real time
- *    (event times are wall-clock times), four teams publishing in batches every TICK_MS. Checks that
+ *    (event times are wall-clock times), four teams publishing in batches every 100 ms. Checks that
  *    every event was counted (no loss), measures time to detect per conflict (event time → alert
  *    delivered to the sink) and scores the injected conflicts.
  * 3. Spike: 500 new conflicts in one batch; counts the alert messages they produce.
@@ -24,7 +24,7 @@ import { startLocalServer, type LocalServer } from "./lib/local-server.ts";
 const RATE = Number(process.argv[2] ?? 2500);
 const SECONDS = Number(process.argv[3] ?? 300);
 const REPLAY_MINUTES = Number(process.argv[4] ?? 120);
-const TICK_MS = 200;
+const TICK_MS = 100;
 const MAX_IN_FLIGHT = 32;
 const TEAMS = ["magic-apron", "search", "sponsored"];
 
@@ -129,7 +129,7 @@ async function allConflicts(server: LocalServer, prefix: string): Promise<Confli
 }
 
 async function flags(server: LocalServer, prefix: string): Promise<GroundTruthFlag[]> {
-  const { flags } = await api<{ flags: GroundTruthFlag[] }>(server, "/v1/visibility/flags?limit=1000");
+  const { flags } = await api<{ flags: GroundTruthFlag[] }>(server, "/v1/visibility/flags?reason=stale&limit=1000");
   return flags.filter((f) => f.product_id.startsWith(prefix));
 }
 
@@ -244,6 +244,8 @@ async function sustained(server: LocalServer, keys: Record<string, string>): Pro
   console.log(
     `  detection: ${score.detected}/${score.injected} injected conflicts (recall ${(score.recall * 100).toFixed(2)} %), ${score.false_alerts}/${score.alerts} false alerts (${(score.false_alert_rate * 100).toFixed(2)} %)`,
   );
+  if (score.missed.length) console.log(`  missed: ${JSON.stringify(score.missed.slice(0, 3))}`);
+  if (score.false_examples.length) console.log(`  false: ${JSON.stringify(score.false_examples.slice(0, 3))}`);
   const { alerts } = await api<{ alerts: { conflict_ids: string[] }[] }>(server, "/v1/visibility/alerts?limit=500");
   const ids = new Set(conflicts.map((c) => c.conflict_id));
   const messages = alerts.filter((a) => a.conflict_ids.some((id) => ids.has(id))).length;

@@ -19,9 +19,10 @@ import { escalate, nextEscalationAt, type AuthorityMatrix } from "../src/visibil
 import type { VisibilityEvent } from "../src/visibility/event.ts";
 import { detectionAudit, LifecycleError, transition, type AuditEntry, type TransitionRequest } from "../src/visibility/lifecycle.ts";
 import { countObserved, mergeRollup, rollupRows, type Rollup, type RollupRow } from "../src/visibility/okr/rollup.ts";
-import { createShardState, nextSettleAt, observe, putConflict, settleDue, type GroundTruthFlag, type Observation, type ShardContext, type ShardState } from "../src/visibility/shard.ts";
+import { createShardState, earliestPending, nextSettleAt, observe, putConflict, settleDue, type GroundTruthFlag, type Observation, type ShardContext, type ShardState } from "../src/visibility/shard.ts";
 import { shardKeyOf } from "../src/visibility/shard-key.ts";
 import { packState, unpackState } from "../src/visibility/state-codec.ts";
+import { createWatermark, noteGroundTruth, watermarkOf, type WatermarkState } from "../src/visibility/watermark.ts";
 import { auditStatements, conflictStatements, flagStatements, rollupStatements } from "../worker/visibility/mirror.ts";
 import { loadAuthorityMatrix } from "../worker/visibility/settings.ts";
 import { teamTolerances } from "../worker/visibility/teams.ts";
@@ -110,8 +111,10 @@ export class ConflictShard extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private readonly states = new Map<string, ShardState>();
   private readonly idTables = new Set<string>();
-  /** Pairs holding back decisions, and when the earliest settles (ms). */
-  private readonly pendingDue = new Map<string, number>();
+  /** Pairs holding back decisions: when the earliest has waited long enough, and the earliest event time held (ms). */
+  private readonly pendingDue = new Map<string, { due: number; minTs: number }>();
+  /** How far the ground-truth publishers have got (persisted in `meta`). */
+  private watermark: WatermarkState = createWatermark();
   private alarmAt: number | null = null;
   private shard: number | null = null;
   private lastRollupFlush = 0;
@@ -128,7 +131,11 @@ export class ConflictShard extends DurableObject<Env> {
     ctx.blockConcurrencyWhile(async () => {
       this.migrate();
       for (const { name } of this.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'ids_%'")) this.idTables.add(name);
-      for (const { pair_key, due_ms } of this.sql.exec<{ pair_key: string; due_ms: number }>("SELECT pair_key, due_ms FROM pending_pairs")) this.pendingDue.set(pair_key, due_ms);
+      for (const { pair_key, due_ms, min_ts_ms } of this.sql.exec<{ pair_key: string; due_ms: number; min_ts_ms: number }>("SELECT pair_key, due_ms, min_ts_ms FROM pending_pairs")) {
+        this.pendingDue.set(pair_key, { due: due_ms, minTs: min_ts_ms });
+      }
+      const watermark = this.getMeta("watermark");
+      if (watermark) this.watermark = JSON.parse(watermark) as WatermarkState;
       this.alarmAt = await ctx.storage.getAlarm();
     });
   }
@@ -176,7 +183,13 @@ export class ConflictShard extends DurableObject<Env> {
       try {
         const matrix = await this.authorityMatrix();
         const config = options.config ?? DEFAULT_DETECTION_CONFIG;
-        const ctx: ShardContext = { config, tolerancePct: (team) => options.tolerances[team] ?? config.default_price_tolerance_pct, now: new Date().toISOString() };
+        const now = new Date();
+        const ctx: ShardContext = {
+          config,
+          tolerancePct: (team) => options.tolerances[team] ?? config.default_price_tolerance_pct,
+          now: now.toISOString(),
+          watermark_ms: watermarkOf(this.watermark, now.getTime()),
+        };
         const all = group.flatMap((g) => g.events);
         outcome = this.ctx.storage.transactionSync(() => this.ingestInTransaction(all, ctx, matrix));
       } catch (error) {
@@ -205,21 +218,30 @@ export class ConflictShard extends DurableObject<Env> {
     const fresh = this.storeEvents(events, ctx.now);
     fresh.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
     const batch = newBatch();
+    const nowMs = Date.parse(ctx.now);
+    let groundTruth = false;
     for (const event of fresh) {
       const key = shardKeyOf(event.product_id, event.store_id);
       const state = this.state(key, event);
       this.apply(batch, key, state, event, observe(state, event, ctx), ctx);
+      if (event.kind === "ground_truth") {
+        noteGroundTruth(this.watermark, event.team, Date.parse(event.ts), nowMs);
+        ctx.watermark_ms = watermarkOf(this.watermark, nowMs);
+        groundTruth = true;
+      }
     }
+    if (groundTruth) this.setMeta("watermark", JSON.stringify(this.watermark));
     this.settleDuePairs(batch, ctx);
     this.writeBatch(batch, ctx, matrix);
     return { fresh: new Set(fresh.map((e) => e.event_id)), openedBy: batch.openedBy };
   }
 
-  /** Judges held-back decisions whose settle time has come (src/visibility/shard.ts `settleDue`). */
+  /** Judges held-back decisions the watermark has passed or that waited long enough (src/visibility/shard.ts `settleDue`). */
   private settleDuePairs(batch: Batch, ctx: ShardContext): void {
     const nowMs = Date.parse(ctx.now);
-    for (const [key, due] of [...this.pendingDue]) {
-      if (due > nowMs) continue;
+    const watermark = ctx.watermark_ms ?? Number.NEGATIVE_INFINITY;
+    for (const [key, { due, minTs }] of [...this.pendingDue]) {
+      if (due > nowMs && minTs > watermark) continue;
       const state = this.states.get(key) ?? this.loadState(key);
       if (!state) {
         this.pendingDue.delete(key);
@@ -251,12 +273,19 @@ export class ConflictShard extends DurableObject<Env> {
     // An active flag's count is mirrored at 1, 2, 4, 8, … decisions: fresh enough, and a flag on a
     // busy pair does not rewrite D1 on every event.
     const flag = state.flag;
-    if (flag?.active && observation.outcome === "unverified" && (flag.decisions & (flag.decisions - 1)) === 0) batch.flags.set(flag.flag_id, flag);
+    const unverified = observation.outcome === "unverified" || observation.settled.some((x) => x.outcome === "unverified");
+    if (flag?.active && unverified && (flag.decisions & (flag.decisions - 1)) === 0) batch.flags.set(flag.flag_id, flag);
     const due = nextSettleAt(state, ctx.config);
+    const minTs = earliestPending(state);
     const known = this.pendingDue.get(key);
-    if (due !== null && known !== due) {
-      this.pendingDue.set(key, due);
-      this.sql.exec("INSERT INTO pending_pairs (pair_key, due_ms) VALUES (?, ?) ON CONFLICT (pair_key) DO UPDATE SET due_ms = excluded.due_ms", key, due);
+    if (due !== null && minTs !== null && (known?.due !== due || known.minTs !== minTs)) {
+      this.pendingDue.set(key, { due, minTs });
+      this.sql.exec(
+        "INSERT INTO pending_pairs (pair_key, due_ms, min_ts_ms) VALUES (?, ?, ?) ON CONFLICT (pair_key) DO UPDATE SET due_ms = excluded.due_ms, min_ts_ms = excluded.min_ts_ms",
+        key,
+        due,
+        minTs,
+      );
     } else if (due === null && known !== undefined) {
       this.pendingDue.delete(key);
       this.sql.exec("DELETE FROM pending_pairs WHERE pair_key = ?", key);
@@ -424,7 +453,12 @@ export class ConflictShard extends DurableObject<Env> {
     const matrix = await this.authorityMatrix();
     const config = DEFAULT_DETECTION_CONFIG;
     const tolerances = await this.tolerances();
-    const ctx: ShardContext = { config, tolerancePct: (team) => tolerances[team] ?? config.default_price_tolerance_pct, now: now.toISOString() };
+    const ctx: ShardContext = {
+      config,
+      tolerancePct: (team) => tolerances[team] ?? config.default_price_tolerance_pct,
+      now: now.toISOString(),
+      watermark_ms: watermarkOf(this.watermark, now.getTime()),
+    };
     const batch = newBatch();
     this.ctx.storage.transactionSync(() => {
       this.settleDuePairs(batch, ctx);
@@ -599,7 +633,7 @@ export class ConflictShard extends DurableObject<Env> {
   /** Wakes up when the earliest held-back decision settles. */
   private scheduleSettle(): void {
     if (this.pendingDue.size === 0) return;
-    this.scheduleAlarm(Math.min(...this.pendingDue.values()));
+    this.scheduleAlarm(Math.min(...[...this.pendingDue.values()].map((p) => p.due)));
   }
 
   private scheduleAlarm(at: number): void {
@@ -622,7 +656,7 @@ export class ConflictShard extends DurableObject<Env> {
     const candidates: number[] = [];
     if (pending > 0) candidates.push(Date.now() + FLUSH_MS);
     if (rollups > 0) candidates.push(Math.max(Date.now() + FLUSH_MS, this.lastRollupFlush + ROLLUP_FLUSH_MS));
-    if (this.pendingDue.size > 0) candidates.push(Math.min(...this.pendingDue.values()));
+    if (this.pendingDue.size > 0) candidates.push(Math.min(...[...this.pendingDue.values()].map((p) => p.due)));
     if (escalation) candidates.push(Date.parse(escalation));
     if (hasEvents) candidates.push(Number(this.getMeta("last_sweep_ms") ?? "0") + SWEEP_EVERY_MS);
     if (candidates.length === 0) return;

@@ -57,10 +57,12 @@ CREATE TABLE outbox (
   body TEXT NOT NULL
 );
 
--- Pairs holding back decisions until they settle (the earliest due time, ms since the epoch).
+-- Pairs holding back decisions until the ground truth catches up: when the earliest has waited
+-- long enough, and the earliest event time held (ms since the epoch).
 CREATE TABLE pending_pairs (
   pair_key TEXT PRIMARY KEY,
-  due_ms INTEGER NOT NULL
+  due_ms INTEGER NOT NULL,
+  min_ts_ms INTEGER NOT NULL
 ) WITHOUT ROWID;
 
 CREATE TABLE meta (

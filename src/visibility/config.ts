@@ -15,12 +15,15 @@ export const detectionConfigSchema = z.strictObject({
   /** A decision that still matches the previous ground truth this soon after a change is a cache refresh in flight, not a conflict. */
   propagation_grace_ms: z.number().int().min(0).default(MINUTE_MS),
   /**
-   * A decision that contradicts the ground truth is held this long after its own time when no
-   * ground truth at or after that time has arrived yet: publishers send independently, and the
-   * price change that explains it may be a moment behind. The cost is this much detection latency
-   * for real conflicts that arrive immediately.
+   * How long a decision that needs the ground truth may wait, after it arrives, for a ground truth
+   * still on its way (publishers send independently). The ground-truth watermark or the pair's
+   * next ground truth usually releases it sooner; this bounds the detection latency it adds.
    */
   settle_ms: z.number().int().min(0).max(60_000).default(400),
+  /** A decision arriving this long after its own time is a backfill: it may wait longer for the ground truth. */
+  backfill_after_ms: z.number().int().positive().default(5 * MINUTE_MS),
+  /** How long a backfilled decision may wait for the ground-truth watermark to pass it. */
+  backfill_hold_ms: z.number().int().min(0).default(10 * MINUTE_MS),
   /** Two teams' decisions about the same product and store are compared when they are at most this far apart. */
   disagreement_window_ms: z.number().int().positive().default(10 * MINUTE_MS),
   /**

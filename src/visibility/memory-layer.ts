@@ -12,6 +12,7 @@ import type { VisibilityEvent } from "./event.ts";
 import { countObserved, type Rollup } from "./okr/rollup.ts";
 import { createShardState, observe, settleDue, type GroundTruthFlag, type Observation, type ShardContext, type ShardEffect, type ShardState } from "./shard.ts";
 import { shardKeyOf } from "./shard-key.ts";
+import { createWatermark, noteGroundTruth, watermarkOf } from "./watermark.ts";
 
 export interface IngestResult {
   observed: number;
@@ -29,6 +30,8 @@ export class MemoryVisibilityLayer {
   /** Alerts waiting to be grouped and sent. */
   readonly pendingAlerts: AlertItem[] = [];
   private readonly seen = new Set<string>();
+  /** How far the ground-truth publishers have got. */
+  private readonly watermark = createWatermark();
   /** Pairs with held-back decisions. */
   private readonly waiting = new Set<string>();
   private readonly config: DetectionConfig;
@@ -45,6 +48,7 @@ export class MemoryVisibilityLayer {
    */
   ingest(events: Iterable<VisibilityEvent>, now: string): IngestResult {
     const ctx = this.context(now);
+    const nowMs = Date.parse(now);
     const result: IngestResult = { observed: 0, duplicates: 0, effects: [] };
     for (const event of events) {
       if (this.seen.has(event.event_id)) {
@@ -59,13 +63,17 @@ export class MemoryVisibilityLayer {
         this.states.set(key, state);
       }
       this.apply(state, event, observe(state, event, ctx), result);
+      if (event.kind === "ground_truth") {
+        noteGroundTruth(this.watermark, event.team, Date.parse(event.ts), nowMs);
+        ctx.watermark_ms = watermarkOf(this.watermark, nowMs);
+      }
       result.observed++;
     }
     result.effects.push(...this.settle(now).effects);
     return result;
   }
 
-  /** Judges every held-back decision due by `now` (call with a late `now` to drain them all). */
+  /** Judges every held-back decision that may be judged at `now` (call with a late `now` to drain them all). */
   settle(now: string): { effects: ShardEffect[] } {
     const ctx = this.context(now);
     const result: IngestResult = { observed: 0, duplicates: 0, effects: [] };
@@ -81,6 +89,7 @@ export class MemoryVisibilityLayer {
       config: this.config,
       tolerancePct: (team) => this.tolerances.get(team) ?? this.config.default_price_tolerance_pct,
       now,
+      watermark_ms: watermarkOf(this.watermark, Date.parse(now)),
     };
   }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_DETECTION_CONFIG, detectionConfigSchema } from "./config.ts";
 import type { VisibilityEvent } from "./event.ts";
-import { createShardState, nextSettleAt, observe, settleDue, transitionConflict, type ShardContext, type ShardState } from "./shard.ts";
+import { createShardState, earliestPending, nextSettleAt, observe, settleDue, transitionConflict, type ShardContext, type ShardState } from "./shard.ts";
 
 const T0 = Date.parse("2025-03-03T10:00:00.000Z");
 const at = (seconds: number) => new Date(T0 + seconds * 1000).toISOString();
@@ -234,36 +234,69 @@ describe("team disagreement", () => {
 describe("settling: ground truth that arrives a moment late", () => {
   const settling = { ...context({}, DEFAULT_DETECTION_CONFIG) };
 
-  it("holds a contradicting decision that arrives early, and lets the late ground truth explain it", () => {
+  it("holds a contradicting decision while the ground truth may be behind, and lets the late ground truth explain it", () => {
     const state = createShardState("sku-1", "store-9");
-    observe(state, truth(0, 100), { ...settling, now: at(0) });
+    observe(state, truth(0, 100), { ...settling, now: at(0), watermark_ms: T0 });
     // At 300.0 s the price changes to 120; magic-apron quotes 120 at 300.1 s and arrives first.
-    const early = observe(state, said("magic-apron", 300.1, 120), { ...settling, now: at(300.2) });
+    const early = observe(state, said("magic-apron", 300.1, 120), { ...settling, now: at(300.2), watermark_ms: T0 + 299_000 });
     expect(early).toEqual({ outcome: "pending", effects: [], settled: [] });
-    expect(nextSettleAt(state, DEFAULT_DETECTION_CONFIG)).toBe(T0 + 300_100 + 400);
+    expect(nextSettleAt(state, DEFAULT_DETECTION_CONFIG)).toBe(T0 + 300_200 + 400);
+    expect(earliestPending(state)).toBe(T0 + 300_100);
     const late = observe(state, truth(300, 120), { ...settling, now: at(300.3) });
-    expect(late.settled.map((s) => s.outcome)).toEqual(["consistent"]);
-    expect(late.effects).toEqual([]);
+    // The feed has not passed 300.1 s yet: a later point might still come. It waits out settle_ms.
+    expect(late.settled).toEqual([]);
+    const judged = settleDue(state, { ...settling, now: at(300.6) });
+    expect(judged.settled.map((s) => s.outcome)).toEqual(["consistent"]);
+    expect(judged.effects).toEqual([]);
     expect(state.pending).toEqual([]);
   });
 
-  it("raises the conflict once the settle time has passed without an explanation", () => {
+  it("raises the conflict once the watermark passes it, or after settle_ms at the latest", () => {
     const state = createShardState("sku-1", "store-9");
     observe(state, truth(0, 100), { ...settling, now: at(0) });
-    expect(observe(state, said("magic-apron", 10, 130), { ...settling, now: at(10.1) }).outcome).toBe("pending");
-    expect(settleDue(state, { ...settling, now: at(10.399) }).settled).toEqual([]);
-    const due = settleDue(state, { ...settling, now: at(10.4) });
-    expect(due.settled.map((s) => s.outcome)).toEqual(["conflicting"]);
-    expect(due.effects.map((e) => e.kind)).toEqual(["conflict_opened"]);
-    expect(Object.values(state.conflicts)[0]).toMatchObject({ first_seen: at(10), detected_at: at(10.4) });
+    expect(observe(state, said("magic-apron", 10, 130), { ...settling, now: at(10.1), watermark_ms: T0 + 9_000 }).outcome).toBe("pending");
+    expect(observe(state, said("search", 10, 130), { ...settling, now: at(10.1), watermark_ms: T0 + 9_000 }).outcome).toBe("pending");
+    // Other pairs' ground truth moves the watermark to 10 s: the ground truth has caught up.
+    expect(settleDue(state, { ...settling, now: at(10.2), watermark_ms: T0 + 9_999 }).settled).toEqual([]);
+    const caughtUp = settleDue(state, { ...settling, now: at(10.2), watermark_ms: T0 + 10_000 });
+    expect(caughtUp.settled.map((s) => [s.decision.team, s.outcome])).toEqual([
+      ["magic-apron", "conflicting"],
+      ["search", "conflicting"],
+    ]);
+    expect(Object.values(state.conflicts).map((c) => [c.first_seen, c.detected_at])).toEqual([
+      [at(10), at(10.2)],
+      [at(10), at(10.2)],
+    ]);
+    // Without any watermark, the wait ends settle_ms after arrival.
+    expect(observe(state, said("sponsored", 20, 130), { ...settling, now: at(20.1) }).outcome).toBe("pending");
+    expect(settleDue(state, { ...settling, now: at(20.499) }).settled).toEqual([]);
+    expect(settleDue(state, { ...settling, now: at(20.5) }).settled.map((s) => s.outcome)).toEqual(["conflicting"]);
   });
 
-  it("judges at once what arrives after its settle time, or when newer ground truth is already known", () => {
+  it("judges at once what is consistent, or what the ground truth has already caught up with", () => {
     const state = createShardState("sku-1", "store-9");
     observe(state, truth(0, 100), { ...settling, now: at(0) });
-    expect(observe(state, said("magic-apron", 10, 130), { ...settling, now: at(10.5) }).outcome).toBe("conflicting");
+    expect(observe(state, said("search", 5, 101), { ...settling, now: at(5) }).outcome).toBe("consistent");
+    expect(observe(state, said("magic-apron", 10, 130), { ...settling, now: at(10.5), watermark_ms: T0 + 11_000 }).outcome).toBe("conflicting");
     observe(state, truth(20, 100), { ...settling, now: at(20) });
-    expect(observe(state, said("search", 15, 130), { ...settling, now: at(20.1) }).outcome).toBe("conflicting");
+    expect(observe(state, said("sponsored", 15, 130), { ...settling, now: at(20.1) }).outcome).toBe("conflicting");
+  });
+});
+
+describe("settling a backfill", () => {
+  it("lets a decision sent long after its time wait for the ground-truth feed to catch up", () => {
+    const state = createShardState("sku-1", "store-9");
+    const ctx = { ...context({}, DEFAULT_DETECTION_CONFIG) };
+    observe(state, truth(0, 100), { ...ctx, now: at(3600) });
+    // A backlog of quotes from 10 s arrives an hour later, ahead of the inventory backlog.
+    expect(observe(state, said("magic-apron", 10, 120), { ...ctx, now: at(3600), watermark_ms: T0 }).outcome).toBe("pending");
+    expect(nextSettleAt(state, DEFAULT_DETECTION_CONFIG)).toBe(T0 + 3_600_000 + 600_000);
+    expect(settleDue(state, { ...ctx, now: at(3601), watermark_ms: T0 }).settled).toEqual([]);
+    // The inventory backlog catches up: the price had changed to 120 at 5 s; the point at 20 s
+    // shows the feed has passed the quote, which is then judged by the point in force at 10 s.
+    expect(observe(state, truth(5, 120), { ...ctx, now: at(3602) }).settled).toEqual([]);
+    const passed = observe(state, truth(20, 120), { ...ctx, now: at(3603) });
+    expect(passed.settled.map((s) => s.outcome)).toEqual(["consistent"]);
   });
 });
 

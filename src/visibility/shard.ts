@@ -40,6 +40,9 @@ export interface GroundTruthPoint extends Statement {
   ts_ms: number;
 }
 
+/** A held-back decision and when it arrived (processing time, ms). */
+export type PendingDecision = DecisionPoint & { arrived_ms: number };
+
 export interface DecisionPoint extends Statement {
   ts_ms: number;
   price_verdict: Verdict;
@@ -76,8 +79,8 @@ export interface ShardState {
   /** The current record of each conflict key (see {@link conflictKeyOf}). */
   conflicts: Record<string, ConflictRecord>;
   flag: GroundTruthFlag | null;
-  /** Decisions that contradict the ground truth but arrived early: judged once settled (see {@link settleDue}). */
-  pending: DecisionPoint[];
+  /** Decisions held until the ground truth has caught up with them (see {@link settleDue}). */
+  pending: PendingDecision[];
 }
 
 export interface ShardContext {
@@ -86,6 +89,11 @@ export interface ShardContext {
   tolerancePct: (team: string) => number;
   /** Processing time (ISO): becomes `detected_at`. */
   now: string;
+  /**
+   * The ground-truth watermark known to the owner (ms since the epoch): every ground-truth
+   * publisher has sent events up to at least this time. Null or absent when unknown.
+   */
+  watermark_ms?: number | null;
 }
 
 export type ShardEffect =
@@ -161,11 +169,12 @@ function observeGroundTruth(state: ShardState, event: VisibilityEvent, ctx: Shar
       effects.push({ kind: "flag_cleared", flag: state.flag });
     }
   }
-  // Decisions held back for late ground truth: this point is in force for those at or after it.
+  // Held-back decisions at or before this point: the feed has passed them (publishers send in
+  // time order), so every ground truth that could judge them is here.
   const settled: Observation["settled"] = [];
   if (state.pending.length > 0) {
-    const ready = state.pending.filter((d) => d.ts_ms >= point.ts_ms);
-    state.pending = state.pending.filter((d) => d.ts_ms < point.ts_ms);
+    const ready = state.pending.filter((d) => d.ts_ms <= point.ts_ms);
+    state.pending = state.pending.filter((d) => d.ts_ms > point.ts_ms);
     for (const decision of ready) {
       const judged = judgeDecision(state, decision, ctx);
       effects.push(...judged.effects);
@@ -176,14 +185,18 @@ function observeGroundTruth(state: ShardState, event: VisibilityEvent, ctx: Shar
 }
 
 /**
- * Judges the pending decisions whose settle time has passed at `ctx.now`. The owner calls it
- * when {@link nextSettleAt} comes (and may call it any time: nothing is due early).
+ * Judges the held-back decisions that may be judged at `ctx.now`: the ground-truth watermark has
+ * passed their time, or they have waited `settle_ms` since they arrived. The owner calls it when
+ * {@link nextSettleAt} comes or the watermark passes {@link earliestPending}; calling it early is
+ * harmless.
  */
 export function settleDue(state: ShardState, ctx: ShardContext): Observation {
   const nowMs = Date.parse(ctx.now);
-  const due = state.pending.filter((d) => d.ts_ms + ctx.config.settle_ms <= nowMs);
+  const watermark = ctx.watermark_ms ?? Number.NEGATIVE_INFINITY;
+  const ready = (d: PendingDecision) => d.ts_ms <= watermark || d.arrived_ms + holdOf(d, ctx.config) <= nowMs;
+  const due = state.pending.filter(ready);
   if (due.length === 0) return { outcome: "ground_truth", effects: [], settled: [] };
-  state.pending = state.pending.filter((d) => d.ts_ms + ctx.config.settle_ms > nowMs);
+  state.pending = state.pending.filter((d) => !ready(d));
   const effects: ShardEffect[] = [];
   const settled: Observation["settled"] = [];
   for (const decision of due) {
@@ -194,29 +207,38 @@ export function settleDue(state: ShardState, ctx: ShardContext): Observation {
   return { outcome: "ground_truth", effects, settled };
 }
 
-/** When the earliest pending decision settles (ms since the epoch), or null when none waits. */
+/** How long a held-back decision may wait: `settle_ms` when live, `backfill_hold_ms` when it arrived long after its time. */
+function holdOf(d: PendingDecision, config: DetectionConfig): number {
+  return d.arrived_ms - d.ts_ms >= config.backfill_after_ms ? config.backfill_hold_ms : config.settle_ms;
+}
+
+/** When the earliest held-back decision has waited long enough (ms since the epoch), or null when none waits. */
 export function nextSettleAt(state: ShardState, config: DetectionConfig): number | null {
   if (state.pending.length === 0) return null;
-  return Math.min(...state.pending.map((d) => d.ts_ms)) + config.settle_ms;
+  return Math.min(...state.pending.map((d) => d.arrived_ms + holdOf(d, config)));
+}
+
+/** The event time of the earliest held-back decision: a watermark past it releases it. */
+export function earliestPending(state: ShardState): number | null {
+  if (state.pending.length === 0) return null;
+  return Math.min(...state.pending.map((d) => d.ts_ms));
 }
 
 /**
- * A decision that contradicts the ground truth known so far, arriving before its settle time while
- * no ground truth at or after its own time has arrived yet, waits: the ground truth that explains it
- * (a price change published at the same moment by another system) may still be on its way.
+ * A decision that needs the ground truth (it contradicts the one known so far, or none fresh is
+ * known) waits while the ground truth may still be behind it: the pair has nothing at or after its
+ * time and the ground-truth watermark has not passed it either. Publishers send independently, so
+ * the price change that explains a quote may be a moment behind it. A live decision waits at most
+ * `settle_ms` after arriving, a backfilled one (arriving `backfill_after_ms` or more after its time)
+ * at most `backfill_hold_ms`; the watermark or the pair's next ground truth usually releases it sooner.
  */
 function observeDecision(state: ShardState, event: VisibilityEvent, ctx: ShardContext): Observation {
   const decision: DecisionPoint = { ...statementOf(event), price_verdict: "unverified", availability_verdict: "unverified", truth: null };
-  const { config } = ctx;
   const latestTruth = state.ground_truth[state.ground_truth.length - 1];
-  if (
-    config.settle_ms > 0 &&
-    Date.parse(ctx.now) - decision.ts_ms < config.settle_ms &&
-    latestTruth !== undefined &&
-    latestTruth.ts_ms < decision.ts_ms &&
-    contradictsTruth(state, decision, ctx)
-  ) {
-    state.pending.push(decision);
+  const truthMayBeBehind =
+    (latestTruth === undefined || latestTruth.ts_ms < decision.ts_ms) && (ctx.watermark_ms === undefined || ctx.watermark_ms === null || ctx.watermark_ms < decision.ts_ms);
+  if (ctx.config.settle_ms > 0 && truthMayBeBehind && needsTruth(state, decision, ctx)) {
+    state.pending.push({ ...decision, arrived_ms: Date.parse(ctx.now) });
     return { outcome: "pending", effects: [], settled: [] };
   }
   const judged = judgeDecision(state, decision, ctx);
@@ -261,9 +283,10 @@ function judgeAgainstTruth(state: ShardState, decision: DecisionPoint, ctx: Shar
   };
 }
 
-function contradictsTruth(state: ShardState, decision: DecisionPoint, ctx: ShardContext): boolean {
+/** Whether the ground truth known so far would call the decision a conflict, or cannot judge it. */
+function needsTruth(state: ShardState, decision: DecisionPoint, ctx: ShardContext): boolean {
   const j = judgeAgainstTruth(state, decision, ctx);
-  return j.priceVerdict === "conflict" || j.availabilityVerdict === "conflict";
+  return !j.fresh || j.priceVerdict === "conflict" || j.availabilityVerdict === "conflict";
 }
 
 function judgeDecision(state: ShardState, decision: DecisionPoint, ctx: ShardContext): { outcome: Exclude<Outcome, "pending" | "ground_truth">; effects: ShardEffect[] } {
@@ -334,7 +357,10 @@ function judgeDecision(state: ShardState, decision: DecisionPoint, ctx: ShardCon
   }
 
   const latest = state.decisions[decision.team];
-  if (!latest || decision.ts_ms >= latest.ts_ms) state.decisions[decision.team] = decision;
+  if (!latest || decision.ts_ms >= latest.ts_ms) {
+    const { arrived_ms: _arrived, ...point } = decision as PendingDecision;
+    state.decisions[decision.team] = point;
+  }
 
   return { outcome: conflicting ? "conflicting" : fresh ? "consistent" : "unverified", effects };
 }

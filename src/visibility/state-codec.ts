@@ -23,8 +23,8 @@ interface PackedState {
   /** Conflict key → id of its current record. */
   k: Record<string, string>;
   f: GroundTruthFlag | null;
-  /** Pending decisions (absent when none). */
-  w?: PackedDecision[];
+  /** Pending decisions with their arrival times (absent when none). */
+  w?: [PackedDecision, number][];
 }
 
 function packStatement(x: GroundTruthPoint | DecisionPoint): PackedStatement {
@@ -66,7 +66,7 @@ export function packState(state: ShardState): string {
     d: Object.values(state.decisions).map(packDecision),
     k: Object.fromEntries(Object.entries(state.conflicts).map(([key, c]) => [key, c.conflict_id])),
     f: state.flag,
-    ...(state.pending.length > 0 ? { w: state.pending.map(packDecision) } : {}),
+    ...(state.pending.length > 0 ? { w: state.pending.map((d): [PackedDecision, number] => [packDecision(d), d.arrived_ms]) } : {}),
   };
   return JSON.stringify(packed);
 }
@@ -96,6 +96,6 @@ export function unpackState(text: string, conflict: (id: string) => ConflictReco
     decisions,
     conflicts,
     flag: packed.f,
-    pending: (packed.w ?? []).map(unpackDecision),
+    pending: (packed.w ?? []).map(([d, arrived]) => ({ ...unpackDecision(d), arrived_ms: arrived })),
   };
 }

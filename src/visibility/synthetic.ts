@@ -235,9 +235,10 @@ export class SyntheticStream {
     }
 
     for (let i = 0; i < o.inject.availability_contradiction; i++) {
-      const { pair, start } = reserve(covered, (s) => [s - 120_000, s + 3 * interval]);
+      const { pair, start } = reserve(covered, (s) => [s - 120_000, s + 3 * interval + 90_000 + episodeSpan]);
       const firstTick = nextTick(pair, start, interval, this.startMs);
-      const outUntil = firstTick + 2 * interval - 1000;
+      // Out of stock long enough for the injected quotes (90 s after the stock-out, then spaced) and two ticks.
+      const outUntil = firstTick + Math.max(2 * interval, 90_000 + o.episode_events * spacing + interval) - 1000;
       pair.forced_out.push([firstTick, outUntil]);
       pair.frozen.push([start - 120_000, outUntil + interval]);
       const team = pick(teams);

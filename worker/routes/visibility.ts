@@ -251,11 +251,23 @@ export const visibility = new Hono<AppEnv>()
     return c.json({ ...report, daily: daily.results.map((r) => JSON.parse(r.body_json) as DailyOkr) });
   })
   .get("/flags", async (c) => {
-    const q = validate(z.object({ active: z.enum(["true", "false"]).optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) }), c.req.query(), "query");
+    const q = validate(
+      z.object({
+        active: z.enum(["true", "false"]).optional(),
+        reason: z.enum(["stale", "missing"]).optional(),
+        limit: z.coerce.number().int().min(1).max(1000).default(100),
+      }),
+      c.req.query(),
+      "query",
+    );
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    if (q.active) (where.push("active = ?"), params.push(q.active === "true" ? 1 : 0));
+    if (q.reason) (where.push("reason = ?"), params.push(q.reason));
     const { results } = await c.env.DB.prepare(
-      `SELECT body_json FROM visibility_flags ${q.active ? "WHERE active = ?" : ""} ORDER BY first_seen DESC LIMIT ?`,
+      `SELECT body_json FROM visibility_flags ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY first_seen DESC LIMIT ?`,
     )
-      .bind(...(q.active ? [q.active === "true" ? 1 : 0] : []), q.limit)
+      .bind(...params, q.limit)
       .all<{ body_json: string }>();
     return c.json({ flags: results.map((r) => JSON.parse(r.body_json) as unknown) });
   })

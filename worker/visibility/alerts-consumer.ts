@@ -1,5 +1,5 @@
 /**
- * The alerts queue consumer. Each batch (up to 100 alert items collected for up to half a second)
+ * The alerts queue consumer. Each batch (up to 100 alert items collected for up to a quarter of a second)
  * becomes one message per burst (src/visibility/alerts.ts), delivered to the Slack incoming webhook
  * when SLACK_WEBHOOK_URL is set and recorded in `visibility_alerts` either way (with no webhook,
  * that table is the local sink). Delivery sets `alerted_at` on the announced conflicts: the end of

@@ -94,14 +94,16 @@ describe("okrReport", () => {
       event("bad-2", "magic-apron", "decision", 130, "2025-03-03T10:02:30.000Z"),
     ];
     layer.ingest(events, "2025-03-03T10:03:00.000Z");
+    // The quotes contradict a ground truth that may still be catching up: judged once they have waited.
+    layer.settle("2025-03-03T10:03:01.000Z");
     countRejections(layer.rollup, "2025-03-03", "magic-apron", 2);
-    const conflicts = [...layer.conflicts.values()].map((c) => ({ ...c, alerted_at: "2025-03-03T10:03:00.400Z" }));
+    const conflicts = [...layer.conflicts.values()].map((c) => ({ ...c, alerted_at: "2025-03-03T10:03:01.400Z" }));
     const report = okrReport({ from: "2025-03-03", to: "2025-03-03", asOf: "2025-03-03T12:00:00.000Z", rollup: rollupRows(layer.rollup), conflicts });
 
     // 2 of 100 decisions conflicting = 2 %: not under the 2 % target.
     expect(report.conflict_rate).toEqual({ value: 0.02, conflicting_events: 2, decision_events: 100, target: 0.02, met: false });
-    // One conflict, first seen 10:02:00, alerted 10:03:00.4 → 60.4 s.
-    expect(report.time_to_detect).toMatchObject({ count: 1, p50_ms: 60_400, p99_ms: 60_400, target_ms: 300_000, met: true });
+    // One conflict, first seen 10:02:00, alerted 10:03:01.4 → 61.4 s.
+    expect(report.time_to_detect).toMatchObject({ count: 1, p50_ms: 61_400, p99_ms: 61_400, target_ms: 300_000, met: true });
     expect(report.resolved_within_24h).toMatchObject({ eligible: 0, resolved: 0, share: null, met: null });
     expect(report.customer_impact_incidents).toMatchObject({ per_week: [{ week_start: "2025-03-03", incidents: 1 }], met: true });
     expect(report.events).toEqual({ decision: 100, ground_truth: 1, unverified: 0, rejected: 2 });
