@@ -3,11 +3,13 @@
  * exits 0 on success, 1 when the work failed, 2 on a usage error.
  */
 import { scanCommand } from "./commands/scan.ts";
+import { simulateCommand } from "./commands/simulate.ts";
 
 type Command = (args: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
   scan: { run: scanCommand, summary: "scan a file of canonical events: bre scan --events <file> [--json]" },
+  simulate: { run: simulateCommand, summary: "simulate a business: bre simulate --scenario <name> --seed <n> [--days <d>] --out <dir>" },
 };
 
 const USAGE = `bre — Business Reliability Engine
