@@ -14,7 +14,8 @@
  * - RCA top-1: the root (first node) of the incident's rank-1 causal path is the label's root
  *   metric; top-3: it is the root of one of the three best-ranked paths;
  * - a cascade is linked when both ends are detected, the lag between their detections is inside
- *   the label's window, and (when the engine reports cascades) one scan cascade holds both.
+ *   the label's window (any detection of the child's type in its match window may satisfy it), and
+ *   (when the engine reports cascades) one scan cascade holds both.
  */
 import type { Labels } from "../sim/labels.ts";
 import type { Incident, ScanResult } from "../scan-contract.ts";
@@ -94,6 +95,10 @@ export function scoreRun(labels: Labels, scan: Pick<ScanResult, "incidents" | "c
     });
   }
 
+  // Report in the labels' own order (matching went by onset).
+  const position = new Map(labels.incidents.map((l, k) => [l.id, k]));
+  expected.sort((a, b) => position.get(a.label_id)! - position.get(b.label_id)!);
+
   const episode = episodeOf(labels);
   const allowed = new Set<string>([...labels.incidents.map((l) => l.incident_type), ...labels.tolerated_incident_types]);
   const falsePositives: RunScore["false_positives"] = [];
@@ -107,7 +112,14 @@ export function scoreRun(labels: Labels, scan: Pick<ScanResult, "incidents" | "c
   const engineReportsCascades = scan.cascades.length > 0;
   const cascades: CascadeCheck[] = labels.cascades.map((c) => {
     const from = matchOf.get(c.from);
-    const to = matchOf.get(c.to);
+    let to = matchOf.get(c.to);
+    const child = labels.incidents.find((l) => l.id === c.to)!;
+    const inWindow = (i: Incident) => from !== undefined && daysBetween(from.detected_at, i.detected_at) >= c.lag_days[0] && daysBetween(from.detected_at, i.detected_at) <= c.lag_days[1];
+    if (from && to && !inWindow(to)) {
+      // The child may have fired early on its own (more orders bring more tickets at once) and again as the cascade arrives: any detection of its type in its window counts.
+      const later = incidents.find((i) => i.incident_type === child.incident_type && inWindow(i) && daysBetween(child.onset, i.detected_at) >= -MATCH_EARLY_DAYS && daysBetween(lastCauseDay(child.onset, child.duration_days), i.detected_at) <= MATCH_GRACE_DAYS);
+      if (later) to = later;
+    }
     const lag = from && to ? daysBetween(from.detected_at, to.detected_at) : null;
     const linked =
       from && to

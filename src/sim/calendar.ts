@@ -41,6 +41,8 @@ export function closureDays(year: number): Map<string, string> {
 
 const DAY_MS = 86_400_000;
 
+const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
+
 /** Day-indexed calendar facts, precomputed so the simulation loop never parses a date. */
 export class SimCalendar {
   readonly startDay: string;
@@ -50,6 +52,7 @@ export class SimCalendar {
   private readonly dows: Uint8Array;
   private readonly closed: Uint8Array;
   private readonly names = new Map<number, string>();
+  private readonly dayStrings: (string | undefined)[] = [];
   private readonly startNumber: number;
 
   constructor(startDay: string, first: number, last: number, extraClosures: ReadonlyMap<number, string> = new Map()) {
@@ -77,7 +80,33 @@ export class SimCalendar {
 
   /** `YYYY-MM-DD` of day index t. */
   day(t: number): string {
+    if (t >= this.first && t <= this.last) {
+      const cached = this.dayStrings[t - this.first];
+      if (cached !== undefined) return cached;
+      const text = new Date((this.startNumber + t) * DAY_MS).toISOString().slice(0, 10);
+      this.dayStrings[t - this.first] = text;
+      return text;
+    }
     return new Date((this.startNumber + t) * DAY_MS).toISOString().slice(0, 10);
+  }
+
+  /**
+   * ISO 8601 UTC timestamp (`…T14:03:07.000Z`) of epoch milliseconds, built from the cached day
+   * so the simulation loop does not format a Date per event.
+   */
+  iso(instant: number): string {
+    // Whole milliseconds, as Date would keep them.
+    const ms = Math.floor(instant);
+    const t = Math.floor(ms / DAY_MS) - this.startNumber;
+    if (t < this.first || t > this.last) return new Date(ms).toISOString();
+    let rest = ms - (this.startNumber + t) * DAY_MS;
+    const hours = Math.floor(rest / 3_600_000);
+    rest -= hours * 3_600_000;
+    const minutes = Math.floor(rest / 60_000);
+    rest -= minutes * 60_000;
+    const seconds = Math.floor(rest / 1000);
+    const millis = rest - seconds * 1000;
+    return `${this.day(t)}T${pad2(hours)}:${pad2(minutes)}:${pad2(seconds)}.${String(millis).padStart(3, "0")}Z`;
   }
 
   /** Epoch milliseconds of the start of day t (UTC). */

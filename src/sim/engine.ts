@@ -25,7 +25,7 @@ import type { EntityType, EventType, RelatedEntityIds } from "../events/canonica
 import type { Random } from "../rng.ts";
 import { seededRandom } from "../rng.ts";
 import { SimCalendar } from "./calendar.ts";
-import { type EventSpec, type QboType, type SimEvent, compareEvents, qboEvent, sourceEvent } from "./events.ts";
+import { type EventSpec, type QboType, type SimEvent, qboEvent, sourceEvent } from "./events.ts";
 import { active, type Injection } from "./injections.ts";
 import { type BusinessProfile, normaliseWeek } from "./profile.ts";
 import { samplePoisson } from "./sampling/poisson.ts";
@@ -235,12 +235,16 @@ export class BusinessSimulation {
   private activeCustomers: Customer[];
   private queue: Order[] = [];
   private readonly inTransit = new Set<Order>();
+  /** Customers with some frustration left (the only ones whose frustration decays each day). */
+  private readonly frustrated = new Set<Customer>();
   private openTickets: Ticket[] = [];
   private readonly onHand: Float64Array;
   private readonly onOrder: Float64Array;
   private readonly pendingUnits: Float64Array;
   private readonly demandRate: Float64Array;
   private readonly lowFlag: Uint8Array;
+  /** Suppliers whose standing-order review is due (set on their review weekday, cleared on the next bank day's review). */
+  private readonly reviewDue: Uint8Array;
   /** Units per product held back by an injected supplier delay (ordered, overdue, not yet arrived), and that injection. */
   private readonly delayedUnits: Float64Array;
   private readonly delayedCause: Int32Array;
@@ -257,6 +261,7 @@ export class BusinessSimulation {
   private readonly expectedDailyRevenue: number;
   private seq = { order: 0, invoice: 0, payment: 0, ticket: 0, review: 0, po: 0, bill: 0, billPayment: 0, refund: 0, credit: 0, low: 0 };
   private today: SimEvent[] = [];
+  private todayMs: number[] = [];
   private t = 0;
 
   constructor(options: EngineOptions) {
@@ -279,6 +284,7 @@ export class BusinessSimulation {
     this.pendingUnits = new Float64Array(n);
     this.demandRate = new Float64Array(n);
     this.lowFlag = new Uint8Array(n);
+    this.reviewDue = new Uint8Array(this.world.vendors.length);
     this.delayedUnits = new Float64Array(n);
     this.delayedCause = new Int32Array(n).fill(-1);
     this.unitsToday = new Float64Array(n);
@@ -299,7 +305,9 @@ export class BusinessSimulation {
     for (const p of this.world.products) {
       const lead = this.leadDays(this.world.vendors[p.supplier]!);
       const vendor = this.world.vendors[p.supplier]!;
-      this.onHand[p.index] = Math.ceil(this.demandRate[p.index]! * (lead + vendor.safetyDays + 7 / Math.max(1, vendor.reviewDays.length)));
+      // Start somewhere in the replenishment cycle, so that products do not all run down in step.
+      const cycle = 7 / Math.max(1, vendor.reviewDays.length);
+      this.onHand[p.index] = Math.ceil(this.demandRate[p.index]! * (lead + vendor.safetyDays + cycle * this.random()));
     }
     this.capacityBase = (options.profile.fulfillmentHeadroom * ordersPerDay * 7) / 5.5;
     this.initialCapacity = this.capacityBase;
@@ -312,13 +320,14 @@ export class BusinessSimulation {
   *run(): Generator<DayOutput> {
     for (let t = -this.o.warmupDays; t < this.o.days; t++) {
       this.today = [];
+      this.todayMs = [];
       this.t = t;
       this.step(t);
+      // Today's tasks are done: drop them so finished orders and invoices can be collected.
+      this.buckets[t + this.o.warmupDays] = [];
       if (t < 0) continue;
-      const events = this.today;
-      this.applyMissingFields(t, events);
-      events.sort(compareEvents);
-      yield { t, day: this.calendar.day(t), events };
+      this.applyMissingFields(t, this.today);
+      yield { t, day: this.calendar.day(t), events: this.sortedToday() };
     }
   }
 
@@ -345,7 +354,7 @@ export class BusinessSimulation {
     this.runTasks(t, "pay_bill");
     this.payPayroll(t);
     this.plan(t);
-    for (const c of this.activeCustomers) if (c.frustration > 0) c.frustration *= FRUSTRATION_DECAY;
+    this.decayFrustration();
   }
 
   private runTasks(t: number, kind: Task["k"]): void {
@@ -424,15 +433,18 @@ export class BusinessSimulation {
       .map((inj, i) => ({ inj, i }))
       .filter(({ inj }) => inj.kind === "churn_wave" && active(inj, t));
     let churned = false;
+    const anyWave = waves.length > 0;
     for (const c of this.activeCustomers) {
       if (c.createdDay >= t) continue;
       let wave = 0;
       let waveIndex = -1;
-      for (const { inj, i } of waves) {
-        if (inj.kind !== "churn_wave") continue;
-        if (inj.segment === "all" || inj.segment === c.segment) {
-          wave += inj.extraChurnPerMonth / 30;
-          waveIndex = i;
+      if (anyWave) {
+        for (const { inj, i } of waves) {
+          if (inj.kind !== "churn_wave") continue;
+          if (inj.segment === "all" || inj.segment === c.segment) {
+            wave += inj.extraChurnPerMonth / 30;
+            waveIndex = i;
+          }
         }
       }
       const frustrationHazard = CHURN_PER_FRUSTRATION * c.frustration;
@@ -463,10 +475,23 @@ export class BusinessSimulation {
     if (churned) this.activeCustomers = this.activeCustomers.filter((c) => c.active);
   }
 
+  /** Frustration fades every day; customers whose frustration has faded leave the list. */
+  private decayFrustration(): void {
+    if (this.frustrated.size === 0) return;
+    for (const c of this.frustrated) {
+      c.frustration *= FRUSTRATION_DECAY;
+      if (c.frustration < 0.005 || !c.active) {
+        c.frustration = c.active ? 0 : c.frustration;
+        this.frustrated.delete(c);
+      }
+    }
+  }
+
   /** Adds to a customer's frustration and remembers what hurt most recently. */
   private frustrate(c: Customer, weight: number, why: string): void {
     const w = weight * c.sensitivity;
     c.frustration += w;
+    this.frustrated.add(c);
     if (w >= c.worstExperienceWeight * 0.5 || c.frustration < 0.2) {
       c.worstExperience = why;
       c.worstExperienceWeight = w;
@@ -738,7 +763,7 @@ export class BusinessSimulation {
     const defective = order.lines.filter((l) => l.defectiveUnits > 0);
     const defectEffect = this.defectInjectionIndex(order);
     if (defective.length > 0) {
-      this.frustrate(c, 0.9, "product_quality");
+      this.frustrate(c, 0.35, "product_quality");
       if (r() < 0.85) {
         const lines = defective.map((l) => ({ product: l.product, qty: l.defectiveUnits, amount: round2(l.defectiveUnits * l.unitPrice) }));
         const amount = round2(lines.reduce((s, l) => s + l.amount, 0));
@@ -751,7 +776,7 @@ export class BusinessSimulation {
     }
     if (daysLate > 0) {
       if (order.cause >= 0) this.mark(order.cause, "late_deliveries", t);
-      this.frustrate(c, 0.13 * Math.min(daysLate, 7), "late_deliveries");
+      this.frustrate(c, 0.1 * Math.min(daysLate, 7), "late_deliveries");
       if (daysLate >= 2 && r() < Math.min(0.3, 0.04 * daysLate)) {
         const amount = round2(order.amount * (0.08 + 0.12 * r()));
         this.schedule(t + Math.floor(r() * 4), { k: "refund", order, amount, reason: "Late delivery credit", lines: [], effect: order.cause });
@@ -786,13 +811,15 @@ export class BusinessSimulation {
    * safety stock's days.
    */
   private replenish(t: number): void {
-    if (!this.calendar.isBankDay(t)) return;
     const dow = this.calendar.dow(t);
+    // A review day that falls on a holiday moves to the next bank day.
+    for (const s of this.world.suppliers) if (this.world.vendors[s]!.reviewDays.includes(dow)) this.reviewDue[s] = 1;
+    if (!this.calendar.isBankDay(t)) return;
     const byVendor = new Map<number, PurchaseOrder["lines"]>();
     for (const product of this.world.products) {
       const i = product.index;
       const vendor = this.world.vendors[product.supplier]!;
-      if (!vendor.reviewDays.includes(dow)) continue;
+      if (this.reviewDue[vendor.index] !== 1) continue;
       const rate = this.demandRate[i]!;
       const target = rate * (this.leadDays(vendor) + 7 / vendor.reviewDays.length + vendor.safetyDays) + product.casePack;
       const position = this.onHand[i]! + this.onOrder[i]! - this.pendingUnits[i]!;
@@ -804,6 +831,7 @@ export class BusinessSimulation {
       lines.push({ product, qty, unitCost, amount: round2(qty * unitCost) });
       this.onOrder[i] += qty;
     }
+    for (const s of this.world.suppliers) this.reviewDue[s] = 0;
     for (const [vendorIndex, lines] of byVendor) {
       const vendor = this.world.vendors[vendorIndex]!;
       const seq = ++this.seq.po;
@@ -1003,7 +1031,7 @@ export class BusinessSimulation {
     const slowSupport = t - c.lastSlowSupport <= 21;
     const mean = 4.55 - 0.38 * Math.min(task.daysLate, 5) - 2.3 * (task.defective ? 1 : 0) - 0.8 * (slowSupport ? 1 : 0);
     const score = Math.max(1, Math.min(5, Math.round(mean + 0.75 * sampleStandardNormal(this.random))));
-    if (score <= 2) this.frustrate(c, 0.4, task.defective ? "product_quality" : task.daysLate > 0 ? "late_deliveries" : "dissatisfied");
+    if (score <= 2) this.frustrate(c, 0.3, task.defective ? "product_quality" : task.daysLate > 0 ? "late_deliveries" : "dissatisfied");
     if (task.effect >= 0 && task.defective) this.mark(task.effect, score <= 2 ? "defect_bad_reviews" : "defect_reviews", t);
     if (t >= 0) this.emitReview(task.order, t, score);
   }
@@ -1139,15 +1167,32 @@ export class BusinessSimulation {
     if (this.calendar.dow(t) !== 0) return;
     // Sunday evening: plan the week from the last four weeks.
     if (t >= this.capacityFrozenUntil && this.ordersByDay.length >= 28) {
-      const avg = this.ordersByDay.slice(-28).reduce((s, v) => s + v, 0) / 28;
+      const avg = this.openDayAverage(this.ordersByDay, t);
       this.capacityBase = (p.fulfillmentHeadroom * avg * 7) / 5.5;
     }
     // Support hours are adjusted in quarter-agent steps (part-time shifts), only when the need moved by more than 10 %.
     if (t >= this.supportFrozenUntil && this.ticketsByDay.length >= 28) {
-      const avg = this.ticketsByDay.slice(-28).reduce((s, v) => s + v, 0) / 28;
+      const avg = this.openDayAverage(this.ticketsByDay, t);
       const need = (p.supportHeadroom * avg * 7) / (p.ticketsPerAgentDay * 5.4);
       if (Math.abs(need - this.agents) > 0.1 * this.agents) this.agents = Math.max(1, roundQuarter(need));
     }
+  }
+
+  /**
+   * Daily average of the last four weeks, leaving out holidays: a manager does not plan next
+   * month's staff on Christmas's empty order book.
+   */
+  private openDayAverage(byDay: readonly number[], t: number): number {
+    let total = 0;
+    let days = 0;
+    for (let k = 0; k < 28; k++) {
+      const day = t - k;
+      const value = byDay[byDay.length - 1 - k];
+      if (value === undefined || this.calendar.isClosed(day)) continue;
+      total += value;
+      days++;
+    }
+    return days === 0 ? 0 : total / days;
   }
 
   // ─── opening state ──────────────────────────────────────────────────────────────────────────
@@ -1226,13 +1271,29 @@ export class BusinessSimulation {
 
   // ─── event writers ──────────────────────────────────────────────────────────────────────────
 
-  private push(event: SimEvent): void {
+  private push(event: SimEvent, ms: number): void {
     this.today.push(event);
+    this.todayMs.push(ms);
+  }
+
+  /** Today's events by time, then id (the same order as {@link compareEvents}, without parsing timestamps). */
+  private sortedToday(): SimEvent[] {
+    const order = this.today.map((_, k) => k);
+    const ms = this.todayMs;
+    const events = this.today;
+    order.sort((a, b) => ms[a]! - ms[b]! || (events[a]!.event_id < events[b]!.event_id ? -1 : events[a]!.event_id > events[b]!.event_id ? 1 : 0));
+    return order.map((k) => events[k]!);
   }
 
   private qbo(type: QboType, fact: string, spec: EventSpec): void {
-    this.push(qboEvent(this.o.realm, type, fact, spec));
+    this.push(qboEvent(this.o.realm, type, fact, spec, this.iso), spec.ms);
   }
+
+  private source(source: string, sourceEntityId: string, fact: string, spec: EventSpec): void {
+    this.push(sourceEvent(source, sourceEntityId, fact, spec, this.iso), spec.ms);
+  }
+
+  private readonly iso = (ms: number) => this.calendar.iso(ms);
 
   private day(t: number): string {
     return this.calendar.day(t);
@@ -1257,35 +1318,31 @@ export class BusinessSimulation {
   }
 
   private emitChurn(c: Customer, t: number, reason: string): void {
-    this.push(
-      sourceEvent("crm", c.id, "churned", {
-        type: "customer_churned",
-        ms: this.calendar.ms(t) + Math.floor((8 + 14 * this.random()) * HOUR),
-        entityType: "customer",
-        entityId: c.id,
-        related: { customer_id: c.id },
-        amount: null,
-        attributes: { reason, segment: c.segment, tenure_days: Math.max(0, Math.round((this.calendar.ms(t) - Date.parse(c.since)) / 86_400_000)) },
-      }),
-    );
+    this.source("crm", c.id, "churned", {
+      type: "customer_churned",
+      ms: this.calendar.ms(t) + Math.floor((8 + 14 * this.random()) * HOUR),
+      entityType: "customer",
+      entityId: c.id,
+      related: { customer_id: c.id },
+      amount: null,
+      attributes: { reason, segment: c.segment, tenure_days: Math.max(0, Math.round((this.calendar.ms(t) - Date.parse(c.since)) / 86_400_000)) },
+    });
   }
 
   private emitOrderPlaced(order: Order): void {
-    this.push(
-      sourceEvent("storefront", order.id, "placed", {
-        type: "order_placed",
-        ms: order.placedMs,
-        entityType: "order",
-        entityId: order.id,
-        related: { customer_id: order.customer.id, product_ids: productIds(order.lines) },
-        amount: order.amount,
-        attributes: {
-          estimated_delivery: this.day(order.estimatedDay),
-          channel: order.customer.segment === "retail" ? "web" : "wholesale_portal",
-          line_items: order.lines.map((l) => ({ item_id: l.product.id, qty: l.qty, unit_price: l.unitPrice, amount: l.amount })),
-        },
-      }),
-    );
+    this.source("storefront", order.id, "placed", {
+      type: "order_placed",
+      ms: order.placedMs,
+      entityType: "order",
+      entityId: order.id,
+      related: { customer_id: order.customer.id, product_ids: productIds(order.lines) },
+      amount: order.amount,
+      attributes: {
+        estimated_delivery: this.day(order.estimatedDay),
+        channel: order.customer.segment === "retail" ? "web" : "wholesale_portal",
+        line_items: order.lines.map((l) => ({ item_id: l.product.id, qty: l.qty, unit_price: l.unitPrice, amount: l.amount })),
+      },
+    });
   }
 
   private emitInvoiceIssued(invoice: Invoice, t: number): void {
@@ -1342,87 +1399,77 @@ export class BusinessSimulation {
     const carrier = this.world.routes[order.carrier]!;
     const related: RelatedEntityIds = { customer_id: order.customer.id, order_id: order.id, product_ids: productIds(order.lines) };
     if (carrier.vendor !== null) related.vendor_id = carrier.id;
-    this.push(
-      sourceEvent("storefront", order.id, "delivered", {
-        type: "order_delivered",
+    this.source("storefront", order.id, "delivered", {
+      type: "order_delivered",
+      ms,
+      entityType: "order",
+      entityId: order.id,
+      related,
+      amount: null,
+      attributes: {
+        actual_delivery: this.day(t),
+        days_late: daysLate,
+        estimated_delivery: this.day(order.estimatedDay),
+        shipped_date: this.day(order.shipDay),
+        carrier: carrier.name,
+      },
+    });
+    if (daysLate > 0) {
+      this.source("storefront", order.id, "late", {
+        type: "order_late",
         ms,
         entityType: "order",
         entityId: order.id,
         related,
-        amount: null,
+        amount: order.amount,
         attributes: {
-          actual_delivery: this.day(t),
           days_late: daysLate,
           estimated_delivery: this.day(order.estimatedDay),
-          shipped_date: this.day(order.shipDay),
+          actual_delivery: this.day(t),
           carrier: carrier.name,
+          waited_to_ship_days: order.shipDay - order.placedDay,
         },
-      }),
-    );
-    if (daysLate > 0) {
-      this.push(
-        sourceEvent("storefront", order.id, "late", {
-          type: "order_late",
-          ms,
-          entityType: "order",
-          entityId: order.id,
-          related,
-          amount: order.amount,
-          attributes: {
-            days_late: daysLate,
-            estimated_delivery: this.day(order.estimatedDay),
-            actual_delivery: this.day(t),
-            carrier: carrier.name,
-            waited_to_ship_days: order.shipDay - order.placedDay,
-          },
-        }),
-      );
+      });
     }
   }
 
   private emitTicketOpened(ticket: Ticket): void {
-    this.push(
-      sourceEvent("helpdesk", ticket.id, "opened", {
-        type: "support_ticket_opened",
-        ms: ticket.openedMs,
-        entityType: "ticket",
-        entityId: ticket.id,
-        related: relatedOf(ticket.customer.id, ticket.order?.id, ticket.order ? productIds(ticket.order.lines) : undefined),
-        amount: null,
-        attributes: { category: ticket.category, priority: ticket.priority, channel: ticket.channel, subject: SUBJECTS[ticket.category] ?? ticket.category },
-      }),
-    );
+    this.source("helpdesk", ticket.id, "opened", {
+      type: "support_ticket_opened",
+      ms: ticket.openedMs,
+      entityType: "ticket",
+      entityId: ticket.id,
+      related: relatedOf(ticket.customer.id, ticket.order?.id, ticket.order ? productIds(ticket.order.lines) : undefined),
+      amount: null,
+      attributes: { category: ticket.category, priority: ticket.priority, channel: ticket.channel, subject: SUBJECTS[ticket.category] ?? ticket.category },
+    });
   }
 
   private emitTicketClosed(ticket: Ticket, closeMs: number, hours: number): void {
     const satisfaction = hours < 8 ? 5 : hours < 24 ? 4 : hours < 72 ? 3 : hours < 120 ? 2 : 1;
-    this.push(
-      sourceEvent("helpdesk", ticket.id, "closed", {
-        type: "support_ticket_closed",
-        ms: closeMs,
-        entityType: "ticket",
-        entityId: ticket.id,
-        related: relatedOf(ticket.customer.id, ticket.order?.id, undefined),
-        amount: null,
-        attributes: { resolution_time_hours: Math.round(hours * 100) / 100, satisfaction_score: satisfaction, category: ticket.category },
-      }),
-    );
+    this.source("helpdesk", ticket.id, "closed", {
+      type: "support_ticket_closed",
+      ms: closeMs,
+      entityType: "ticket",
+      entityId: ticket.id,
+      related: relatedOf(ticket.customer.id, ticket.order?.id, undefined),
+      amount: null,
+      attributes: { resolution_time_hours: Math.round(hours * 100) / 100, satisfaction_score: satisfaction, category: ticket.category },
+    });
   }
 
   private emitReview(order: Order, t: number, score: number): void {
     const seq = ++this.seq.review;
     const id = `R-${String(seq).padStart(6, "0")}`;
-    this.push(
-      sourceEvent("reviews", id, "submitted", {
-        type: "review_submitted",
-        ms: this.calendar.ms(t) + Math.floor((10 + 13 * this.random()) * HOUR),
-        entityType: "order",
-        entityId: order.id,
-        related: { customer_id: order.customer.id, order_id: order.id, product_ids: productIds(order.lines) },
-        amount: null,
-        attributes: { score, review_id: id, order_id: order.id },
-      }),
-    );
+    this.source("reviews", id, "submitted", {
+      type: "review_submitted",
+      ms: this.calendar.ms(t) + Math.floor((10 + 13 * this.random()) * HOUR),
+      entityType: "order",
+      entityId: order.id,
+      related: { customer_id: order.customer.id, order_id: order.id, product_ids: productIds(order.lines) },
+      amount: null,
+      attributes: { score, review_id: id, order_id: order.id },
+    });
   }
 
   private emitRefund(refund: Refund): void {
@@ -1482,25 +1529,23 @@ export class BusinessSimulation {
 
   private emitShipmentDelayed(po: PurchaseOrder, t: number): void {
     const daysDelayed = po.arrivalDay - po.expectedDay;
-    this.push(
-      sourceEvent("logistics", po.id, "delayed", {
-        type: "shipment_delayed",
-        ms: this.calendar.ms(t) + Math.floor((15 + 6 * this.random()) * HOUR),
-        entityType: "order",
-        entityId: po.id,
-        related: { vendor_id: po.vendor.id, product_ids: po.lines.map((l) => l.product.id) },
-        amount: null,
-        attributes: {
-          carrier: po.freightCarrier,
-          days_delayed: daysDelayed,
-          vendor_id: po.vendor.id,
-          purchase_order_id: po.id,
-          expected_date: this.day(po.expectedDay),
-          revised_date: this.day(po.arrivalDay),
-          route: `${po.vendor.name} → main warehouse`,
-        },
-      }),
-    );
+    this.source("logistics", po.id, "delayed", {
+      type: "shipment_delayed",
+      ms: this.calendar.ms(t) + Math.floor((15 + 6 * this.random()) * HOUR),
+      entityType: "order",
+      entityId: po.id,
+      related: { vendor_id: po.vendor.id, product_ids: po.lines.map((l) => l.product.id) },
+      amount: null,
+      attributes: {
+        carrier: po.freightCarrier,
+        days_delayed: daysDelayed,
+        vendor_id: po.vendor.id,
+        purchase_order_id: po.id,
+        expected_date: this.day(po.expectedDay),
+        revised_date: this.day(po.arrivalDay),
+        route: `${po.vendor.name} → main warehouse`,
+      },
+    });
   }
 
   private emitBillPosted(bill: Bill): void {
@@ -1547,8 +1592,13 @@ const SUBJECTS: Record<string, string> = {
   account: "Update my account details",
 };
 
+const productIdCache = new WeakMap<readonly { product: Product }[], string[]>();
+
+/** Product ids of an order's or invoice's lines (computed once per list; events share the array). */
 function productIds(lines: readonly { product: Product }[]): string[] {
-  return lines.map((l) => l.product.id);
+  let ids = productIdCache.get(lines);
+  if (!ids) productIdCache.set(lines, (ids = lines.map((l) => l.product.id)));
+  return ids;
 }
 
 function relatedOf(customerId: string, orderId: string | undefined, products: string[] | undefined): RelatedEntityIds {

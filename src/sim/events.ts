@@ -45,19 +45,24 @@ export interface EventSpec {
   attributes: Record<string, unknown>;
 }
 
-export function qboEvent(realm: string, qboType: QboType, fact: string, spec: EventSpec): SimEvent {
-  return build(`qbo:${realm}:${qboType}:${spec.entityId}:${fact}`, "qbo", `${qboType}:${spec.entityId}`, spec);
+/** Formats epoch milliseconds as ISO 8601 UTC (the engine passes its calendar's fast formatter). */
+export type TimeFormat = (ms: number) => string;
+
+const isoOf: TimeFormat = (ms) => new Date(ms).toISOString();
+
+export function qboEvent(realm: string, qboType: QboType, fact: string, spec: EventSpec, iso: TimeFormat = isoOf): SimEvent {
+  return build(`qbo:${realm}:${qboType}:${spec.entityId}:${fact}`, "qbo", `${qboType}:${spec.entityId}`, spec, iso);
 }
 
-export function sourceEvent(source: string, sourceEntityId: string, fact: string, spec: EventSpec): SimEvent {
-  return build(`${source}:${sourceEntityId}:${fact}`, source, sourceEntityId, spec);
+export function sourceEvent(source: string, sourceEntityId: string, fact: string, spec: EventSpec, iso: TimeFormat = isoOf): SimEvent {
+  return build(`${source}:${sourceEntityId}:${fact}`, source, sourceEntityId, spec, iso);
 }
 
-function build(eventId: string, source: string, sourceEntityId: string, spec: EventSpec): SimEvent {
+function build(eventId: string, source: string, sourceEntityId: string, spec: EventSpec, iso: TimeFormat): SimEvent {
   return {
     event_id: eventId,
     event_type: spec.type,
-    event_time: new Date(spec.ms).toISOString(),
+    event_time: iso(spec.ms),
     source,
     source_entity_id: sourceEntityId,
     entity_type: spec.entityType,

@@ -74,7 +74,7 @@ export const DEMO_PROFILE: BusinessProfile = {
   ticketsPerAgentDay: 9,
   baselineTicketsPerCustomerMonth: 0.09,
   reviewProbability: 0.22,
-  baseDefectRate: 0.012,
+  baseDefectRate: 0.02,
 };
 
 /**

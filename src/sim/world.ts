@@ -120,17 +120,17 @@ interface CategorySpec {
 
 const CATEGORIES: CategorySpec[] = [
   { supplier: "Cascade Roasting Co.", leadTime: 1, casePack: 12, reviewDays: [1, 2, 3, 4, 5], safetyDays: 0.5, products: [["House Espresso Beans 1 kg", 34], ["Breakfast Blend Beans 1 kg", 29], ["Decaf Swiss Water Beans 1 kg", 36], ["Cold Brew Coarse Grind 1 kg", 31], ["Dark French Roast 1 kg", 30], ["Seasonal Single Origin 500 g", 24]] },
-  { supplier: "Ridgeline Coffee Importers", leadTime: 8, casePack: 12, reviewDays: [2], safetyDays: 4, products: [["Ethiopia Yirgacheffe 1 kg", 42], ["Colombia Huila 1 kg", 38], ["Guatemala Antigua 1 kg", 39], ["Sumatra Mandheling 1 kg", 41]] },
-  { supplier: "Blue Mesa Tea Traders", leadTime: 6, casePack: 24, reviewDays: [3], safetyDays: 4, products: [["Earl Grey Loose Leaf 500 g", 22], ["Sencha Green Tea 500 g", 26], ["Chai Masala Blend 500 g", 21], ["Chamomile Flowers 250 g", 15]] },
-  { supplier: "Copperline Ceramics", leadTime: 9, casePack: 24, reviewDays: [4], safetyDays: 4, products: [["Stoneware Mug 12 oz", 14], ["Cappuccino Cup & Saucer", 18], ["Espresso Demitasse Set (4)", 32]] },
+  { supplier: "Ridgeline Coffee Importers", leadTime: 8, casePack: 12, reviewDays: [2], safetyDays: 7, products: [["Ethiopia Yirgacheffe 1 kg", 42], ["Colombia Huila 1 kg", 38], ["Guatemala Antigua 1 kg", 39], ["Sumatra Mandheling 1 kg", 41]] },
+  { supplier: "Blue Mesa Tea Traders", leadTime: 6, casePack: 24, reviewDays: [3], safetyDays: 7, products: [["Earl Grey Loose Leaf 500 g", 22], ["Sencha Green Tea 500 g", 26], ["Chai Masala Blend 500 g", 21], ["Chamomile Flowers 250 g", 15]] },
+  { supplier: "Copperline Ceramics", leadTime: 9, casePack: 24, reviewDays: [4], safetyDays: 7, products: [["Stoneware Mug 12 oz", 14], ["Cappuccino Cup & Saucer", 18], ["Espresso Demitasse Set (4)", 32]] },
   { supplier: "Northfield Paper Goods", leadTime: 3, casePack: 50, reviewDays: [2, 5], safetyDays: 2, products: [["Compostable Cups 12 oz (50)", 11], ["Cup Lids 12 oz (100)", 9], ["Paper Filters #4 (200)", 7], ["Kraft Takeaway Bags (100)", 12]] },
-  { supplier: "Summit Brewing Equipment", leadTime: 7, casePack: 4, reviewDays: [1], safetyDays: 4, products: [["Burr Grinder Pro", 189], ["Pour-Over Kettle", 64], ["French Press 1 L", 39]] },
-  { supplier: "Harbor Glassworks", leadTime: 6, casePack: 12, reviewDays: [2], safetyDays: 4, products: [["Glass Carafe 1 L", 28], ["Double-Wall Glass 8 oz", 16]] },
+  { supplier: "Summit Brewing Equipment", leadTime: 7, casePack: 4, reviewDays: [1], safetyDays: 7, products: [["Burr Grinder Pro", 189], ["Pour-Over Kettle", 64], ["French Press 1 L", 39]] },
+  { supplier: "Harbor Glassworks", leadTime: 6, casePack: 12, reviewDays: [2], safetyDays: 7, products: [["Glass Carafe 1 L", 28], ["Double-Wall Glass 8 oz", 16]] },
   { supplier: "Valley Oat & Almond", leadTime: 2, casePack: 12, reviewDays: [1, 4], safetyDays: 1.5, products: [["Barista Oat Milk 1 L (6)", 19], ["Almond Milk 1 L (6)", 18], ["Soy Milk 1 L (6)", 16]] },
-  { supplier: "Pinecrest Syrups", leadTime: 5, casePack: 12, reviewDays: [3], safetyDays: 4, products: [["Vanilla Syrup 750 ml", 13], ["Caramel Syrup 750 ml", 13], ["Hazelnut Syrup 750 ml", 13]] },
-  { supplier: "Atlas Kitchenware", leadTime: 8, casePack: 6, reviewDays: [4], safetyDays: 4, products: [["Milk Pitcher 20 oz", 17], ["Tamper 58 mm", 29], ["Knock Box", 35]] },
-  { supplier: "Meridian Filters", leadTime: 5, casePack: 20, reviewDays: [5], safetyDays: 4, products: [["Water Filter Cartridge", 45], ["Descaler 1 L", 14]] },
-  { supplier: "Oakhurst Chocolate", leadTime: 4, casePack: 12, reviewDays: [1], safetyDays: 4, products: [["Drinking Chocolate 1 kg", 27], ["Cocoa Nibs 500 g", 19], ["Chocolate Sauce 2 L", 23]] },
+  { supplier: "Pinecrest Syrups", leadTime: 5, casePack: 12, reviewDays: [3], safetyDays: 7, products: [["Vanilla Syrup 750 ml", 13], ["Caramel Syrup 750 ml", 13], ["Hazelnut Syrup 750 ml", 13]] },
+  { supplier: "Atlas Kitchenware", leadTime: 8, casePack: 6, reviewDays: [4], safetyDays: 7, products: [["Milk Pitcher 20 oz", 17], ["Tamper 58 mm", 29], ["Knock Box", 35]] },
+  { supplier: "Meridian Filters", leadTime: 5, casePack: 20, reviewDays: [5], safetyDays: 7, products: [["Water Filter Cartridge", 45], ["Descaler 1 L", 14]] },
+  { supplier: "Oakhurst Chocolate", leadTime: 4, casePack: 12, reviewDays: [1], safetyDays: 7, products: [["Drinking Chocolate 1 kg", 27], ["Cocoa Nibs 500 g", 19], ["Chocolate Sauce 2 L", 23]] },
 ];
 
 /** Relative size of each supplier (share of the catalogue's demand it carries). */
