@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { FakeClock } from "../../../test/fake-clock.ts";
 import { FetchDouble, json } from "../../../test/fetch-double.ts";
-import { qboFixtureText } from "../../../test/qbo-fixtures.ts";
+import { qboFixtureText } from "../../../test/node/qbo-fixtures.ts";
 import { QboClient, type TokenSource } from "./client.ts";
 import {
   QboAuthenticationError,

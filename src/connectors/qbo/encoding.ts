@@ -26,4 +26,4 @@ export function bytesToBase64Url(bytes: Uint8Array): string {
 }
 
 export const utf8 = new TextEncoder();
-export const fromUtf8 = new TextDecoder("utf-8", { fatal: true });
+export const fromUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });

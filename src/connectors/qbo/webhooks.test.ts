@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { qboFixtureBytes, qboFixtureJson, qboFixtureText } from "../../../test/qbo-fixtures.ts";
+import { qboFixtureBytes, qboFixtureJson, qboFixtureText } from "../../../test/node/qbo-fixtures.ts";
 import { base64ToBytes } from "./encoding.ts";
 import {
   cloudEventsWebhookBody,

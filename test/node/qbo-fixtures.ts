@@ -4,11 +4,11 @@
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { QboEntity } from "../src/connectors/qbo/entities.ts";
-import { qboXmlToJson } from "../src/connectors/qbo/xml.ts";
+import type { QboEntity } from "../../src/connectors/qbo/entities.ts";
+import { qboXmlToJson } from "../../src/connectors/qbo/xml.ts";
 
 /** `shared/fixtures/qbo/` resolved from this file, so it works from any checkout beside `shared/`. */
-export const QBO_FIXTURES = fileURLToPath(new URL("../../shared/fixtures/qbo/", import.meta.url));
+export const QBO_FIXTURES = fileURLToPath(new URL("../../../shared/fixtures/qbo/", import.meta.url));
 
 export function qboFixtureText(relative: string): string {
   return readFileSync(QBO_FIXTURES + relative, "utf8");
