@@ -200,6 +200,28 @@ export async function backfill(deps: SyncDeps, types: readonly QboEntityType[] =
   return report;
 }
 
+/**
+ * One page of a backfill (`STARTPOSITION start`, up to `pageSize` rows), for work split across
+ * queue messages; `next` is the following page's start, absent after the last page.
+ */
+export async function backfillPage(
+  deps: SyncDeps,
+  type: QboEntityType,
+  start: number,
+  options: { where?: string; pageSize?: number } = {},
+): Promise<{ report: SyncReport; next?: number }> {
+  const size = options.pageSize ?? 1000;
+  const where = options.where ? ` WHERE ${options.where}` : "";
+  const page = await deps.client.query(`SELECT * FROM ${type}${where} ORDERBY Id STARTPOSITION ${start} MAXRESULTS ${size}`);
+  let report = emptyReport();
+  if (page.rows.length > 0) {
+    await writeBronze(deps, page.raw, { source: "query", entity_type: type, start_position: String(start), intuit_tid: page.intuitTid });
+    report.bronze_objects++;
+    report = mergeReports(report, await processEntities(deps, page.rows.map((entity) => ({ type, entity })), "query"));
+  }
+  return page.rows.length < size ? { report } : { report, next: start + size };
+}
+
 async function pull(deps: SyncDeps, type: QboEntityType, where: string | undefined, pageSize?: number): Promise<SyncReport> {
   let report = emptyReport();
   for await (const page of deps.client.queryAll(type, { where, pageSize })) {
