@@ -148,7 +148,7 @@ export class QboEmulator {
 
   private async token(request: Request): Promise<Response> {
     if (!this.clientAuthenticated(request)) return jsonResponse(401, { error: "invalid_client" });
-    const form = new URLSearchParams(await request.text());
+    const form = new URLSearchParams(new TextDecoder().decode(await request.arrayBuffer()));
     const now = this.o.now();
     if (form.get("grant_type") === "authorization_code") {
       const code = this.codes.get(form.get("code") ?? "");
