@@ -8,6 +8,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { copyFileSync, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
+import { buildPages as buildWorkspacePages } from "./build-pages.ts";
 import { seedDemo } from "./seed-demo.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
@@ -57,7 +58,7 @@ function buildPages(): void {
     return;
   }
   say("building the workspace pages (Observable Framework)…");
-  run("npx", ["observable", "build"], { OBSERVABLE_TELEMETRY_DISABLE: "true" });
+  buildWorkspacePages();
 }
 
 function run(command: string, args: string[], env: Record<string, string> = {}): void {

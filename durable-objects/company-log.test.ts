@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { validateEvent } from "../src/events/canonical.ts";
 import { MemoryLedger } from "../src/metrics/ledger.ts";
 import { refundSpikeEvents } from "../test/fixtures.ts";
+import { companyLog } from "../worker/http.ts";
 
 const validated = (records: Record<string, unknown>[]) =>
   records.map((r) => {
@@ -13,7 +14,7 @@ const validated = (records: Record<string, unknown>[]) =>
 
 describe("CompanyLog", () => {
   it("appends idempotently by event id and keeps the same ledger as the in-memory fold", async () => {
-    const stub = env.COMPANY_LOG.get(env.COMPANY_LOG.idFromName("log-test"));
+    const stub = companyLog(env as never, "log-test");
     const events = validated(refundSpikeEvents());
     // 2,000+ events in batches that do not line up with the 16-rows-per-statement chunks
     let accepted = 0;
@@ -32,7 +33,7 @@ describe("CompanyLog", () => {
   });
 
   it("serves evidence by type and window, and pages through the log", async () => {
-    const stub = env.COMPANY_LOG.get(env.COMPANY_LOG.idFromName("log-evidence"));
+    const stub = companyLog(env as never, "log-evidence");
     await stub.append(validated(refundSpikeEvents("x")));
     const refunds = await stub.evidence({ types: ["refund_issued"], from: "2025-03-02", to: "2025-03-02", limit: 100 });
     expect(refunds.length).toBeGreaterThanOrEqual(9);
@@ -51,7 +52,7 @@ describe("CompanyLog", () => {
   });
 
   it("refuses an append larger than its batch limit without writing anything", async () => {
-    const stub = env.COMPANY_LOG.get(env.COMPANY_LOG.idFromName("log-limit"));
+    const stub = companyLog(env as never, "log-limit");
     const events = validated(Array.from({ length: 5001 }, (_, i) => ({ ...refundSpikeEvents()[0]!, event_id: `big-${i}` })));
     const error = await stub.append(events).then(
       () => null,

@@ -1,6 +1,10 @@
 /** Request helpers shared by routes: JSON bodies, query parameters, the company a call is about. */
 import type { Context } from "hono";
 import type { z } from "zod";
+import type { AppendResult, EventPage, EventPageQuery, LogStats } from "../durable-objects/company-log.ts";
+import type { CanonicalEvent } from "../src/events/canonical.ts";
+import type { EvidenceEvent, EvidenceQuery } from "../src/evidence.ts";
+import type { LedgerSnapshot } from "../src/metrics/ledger.ts";
 import type { AppEnv } from "./env.ts";
 import { ApiError } from "./errors.ts";
 
@@ -59,6 +63,17 @@ export function companyOf(c: Context<AppEnv>): string {
   return company;
 }
 
-export function companyLog(env: AppEnv["Bindings"], companyId: string) {
-  return env.COMPANY_LOG.get(env.COMPANY_LOG.idFromName(companyId));
+/** The CompanyLog's RPC surface as callers see it (every call is async across the boundary). */
+export interface CompanyLogClient {
+  append(events: CanonicalEvent[]): Promise<AppendResult>;
+  snapshot(): Promise<LedgerSnapshot>;
+  evidence(query: EvidenceQuery): Promise<EvidenceEvent[]>;
+  listEvents(query: EventPageQuery): Promise<EventPage>;
+  stats(): Promise<LogStats>;
+}
+
+export function companyLog(env: AppEnv["Bindings"], companyId: string): CompanyLogClient {
+  // The generated RPC types cannot express `attributes: Record<string, unknown>`; the values
+  // crossing the boundary are plain JSON, so the stub is typed by the interface above.
+  return env.COMPANY_LOG.get(env.COMPANY_LOG.idFromName(companyId)) as unknown as CompanyLogClient;
 }

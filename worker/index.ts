@@ -20,7 +20,7 @@ export default {
     return app.fetch(request, env, ctx);
   },
 
-  async queue(batch, env) {
+  async queue(batch, env, _ctx) {
     setLogLevel(env.LOG_LEVEL);
     switch (batch.queue) {
       case "bre-scan":

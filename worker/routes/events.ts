@@ -24,7 +24,6 @@ const eventsQuery = z.object({
 export const events = new Hono<AppEnv>().get("/", async (c) => {
   const companyId = companyOf(c);
   const q = validate(eventsQuery, c.req.query(), "query");
-  // RPC typing cannot see through `attributes: Record<string, unknown>`; the page is plain JSON.
-  const page = (await companyLog(c.env, companyId).listEvents(q)) as unknown as EventPage;
+  const page: EventPage = await companyLog(c.env, companyId).listEvents(q);
   return c.json({ company_id: companyId, events: page.events, next_cursor: page.next_cursor });
 });

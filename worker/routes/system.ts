@@ -4,6 +4,7 @@ import { SCHEMA_VERSION, EVENT_TYPES } from "../../src/events/canonical.ts";
 import { GOLD_METRICS, METRIC_SCHEMA_VERSION } from "../../src/metrics/gold.ts";
 import { INCIDENT_RULES } from "../../src/detect/rules.ts";
 import { type AppEnv, isProduction, numberVar } from "../env.ts";
+import { companyLog } from "../http.ts";
 import { MAX_LISTED_REJECTIONS } from "../ingest/upload.ts";
 
 interface Check {
@@ -34,7 +35,7 @@ export const system = new Hono<AppEnv>()
       r2_bronze: await check(() => env.BRONZE.head("health-probe")),
       r2_exports: await check(() => env.EXPORTS.head("health-probe")),
       company_log: await check(async () => {
-        const stats = await env.COMPANY_LOG.get(env.COMPANY_LOG.idFromName("__health__")).stats();
+        const stats = await companyLog(env, "__health__").stats();
         return `sqlite ok (${stats.events} events in probe log)`;
       }),
       scan_queue: await check(async () => {
