@@ -9,7 +9,7 @@ import { DurableObject } from "cloudflare:workers";
 import { QboClient } from "../src/connectors/qbo/client.ts";
 import { QBO_ENTITY_TYPES, type QboEntity, type QboEntityType } from "../src/connectors/qbo/entities.ts";
 import { QboError } from "../src/connectors/qbo/errors.ts";
-import { accessTokenNeedsRefresh, refreshTokens, revokeToken, type TokenSet } from "../src/connectors/qbo/oauth.ts";
+import { accessTokenNeedsRefresh, QboOAuthError, refreshTokens, revokeToken, type TokenSet } from "../src/connectors/qbo/oauth.ts";
 import { RealmRateLimiter } from "../src/connectors/qbo/rate-limiter.ts";
 import {
   backfillPage,
@@ -37,6 +37,14 @@ const MAX_PARAMS = 100;
 const CDC_SAFE_LOOKBACK_MS = 29 * 86_400_000;
 /** Each sweep starts a little before the previous one's start: clocks differ, replays are free. */
 const SWEEP_OVERLAP_MS = 5 * 60_000;
+
+/**
+ * What a sync call returns across RPC: errors do not keep their class or fields over RPC, so
+ * the caller gets the code, whether retrying helps, and how long QuickBooks asked to wait.
+ */
+export type RealmResult<T> =
+  | { ok: true; value: T }
+  | { ok: false; error: { code: string; message: string; retryable: boolean; needsReconnect: boolean; retryAfterMs?: number } };
 
 export interface RealmStatus {
   connected: boolean;
@@ -141,15 +149,19 @@ export class QboRealm extends DurableObject<Bindings> {
   }
 
   /** Webhook work: read what changed and append its events. */
-  async syncChanges(changes: EntityChange[]): Promise<SyncReport> {
-    return syncChanges(await this.deps(), changes);
+  async syncChanges(changes: EntityChange[]): Promise<RealmResult<SyncReport>> {
+    return guarded(async () => syncChanges(await this.deps(), changes));
   }
 
   /**
    * The CDC sweep from the stored cursor (or `since`): catches whatever webhooks missed. Past
    * CDC's 30 days it reads every type with paged queries on LastUpdatedTime instead.
    */
-  async sweep(since?: string): Promise<SyncReport & { since: string; mode: "cdc" | "query" }> {
+  async sweep(since?: string): Promise<RealmResult<SyncReport & { since: string; mode: "cdc" | "query" }>> {
+    return guarded(() => this.sweepInner(since));
+  }
+
+  private async sweepInner(since?: string): Promise<SyncReport & { since: string; mode: "cdc" | "query" }> {
     const deps = await this.deps();
     const startedAt = Date.now();
     const from = since ?? this.stateValue("sweep_cursor") ?? new Date(startedAt - 86_400_000).toISOString();
@@ -174,8 +186,8 @@ export class QboRealm extends DurableObject<Bindings> {
   }
 
   /** One page of the initial backfill. */
-  async backfillPage(type: QboEntityType, start: number): Promise<{ report: SyncReport; next?: number }> {
-    return backfillPage(await this.deps(), type, start);
+  async backfillPage(type: QboEntityType, start: number): Promise<RealmResult<{ report: SyncReport; next?: number }>> {
+    return guarded(async () => backfillPage(await this.deps(), type, start));
   }
 
   // ---- wiring -------------------------------------------------------------------------------
@@ -253,6 +265,26 @@ export class QboRealm extends DurableObject<Bindings> {
 
   private async open(sealed: string, realmId: string): Promise<TokenSet> {
     return openJson<TokenSet>(sealed, await this.tokenKey(), `qbo-tokens:${realmId}`);
+  }
+}
+
+async function guarded<T>(work: () => Promise<T>): Promise<RealmResult<T>> {
+  try {
+    return { ok: true, value: await work() };
+  } catch (error) {
+    const e = error as Partial<QboError> & Error;
+    const code = typeof e.code === "string" ? e.code : "INTERNAL";
+    const needsReconnect = code === "QBO_NOT_CONNECTED" || (error instanceof QboOAuthError && error.needsReconnect);
+    return {
+      ok: false,
+      error: {
+        code,
+        message: e.message,
+        retryable: !needsReconnect && (error instanceof QboError ? error.retryable || code === "QBO_REFRESH_FAILED" : true),
+        needsReconnect,
+        ...(typeof e.retryAfterMs === "number" ? { retryAfterMs: e.retryAfterMs } : {}),
+      },
+    };
   }
 }
 

@@ -5,9 +5,8 @@
  * for; a connection that needs re-authorizing is marked stale and its messages dropped (the
  * sweep after reconnecting catches up). Messages that fail every retry land on the DLQ.
  */
+import type { RealmResult } from "../../durable-objects/qbo-realm.ts";
 import { QBO_ENTITY_TYPES } from "../../src/connectors/qbo/entities.ts";
-import { QboError } from "../../src/connectors/qbo/errors.ts";
-import { QboOAuthError } from "../../src/connectors/qbo/oauth.ts";
 import type { SyncReport } from "../../src/connectors/qbo/sync.ts";
 import type { Bindings } from "../env.ts";
 import { createLogger, errorFields } from "../logger.ts";
@@ -18,22 +17,35 @@ export function realmStub(env: Bindings, realmId: string) {
   return env.QBO_REALM.get(env.QBO_REALM.idFromName(realmId));
 }
 
+/** A failed realm call, with what the realm said about retrying. */
+export class RealmCallError extends Error {
+  constructor(readonly detail: Extract<RealmResult<unknown>, { ok: false }>["error"]) {
+    super(detail.message);
+    this.name = "RealmCallError";
+  }
+}
+
+function unwrap<T>(result: RealmResult<T>): T {
+  if (!result.ok) throw new RealmCallError(result.error);
+  return result.value;
+}
+
 export async function runQboMessage(env: Bindings, message: QboMessage): Promise<SyncReport> {
   const stub = realmStub(env, message.realm_id);
   const now = new Date().toISOString();
   switch (message.kind) {
     case "changes": {
-      const report = (await stub.syncChanges(message.changes)) as SyncReport;
+      const report = unwrap((await stub.syncChanges(message.changes)) as RealmResult<SyncReport>);
       await updateConnection(env.DB, message.realm_id, { lastSyncAt: now, lastError: null });
       return report;
     }
     case "sweep": {
-      const report = (await stub.sweep(message.since)) as SyncReport;
+      const report = unwrap((await stub.sweep(message.since)) as RealmResult<SyncReport>);
       await updateConnection(env.DB, message.realm_id, { lastSyncAt: now, lastSweepAt: now, lastError: null });
       return report;
     }
     case "backfill": {
-      const { report, next } = (await stub.backfillPage(message.type, message.start)) as { report: SyncReport; next?: number };
+      const { report, next } = unwrap((await stub.backfillPage(message.type, message.start)) as RealmResult<{ report: SyncReport; next?: number }>);
       const index = QBO_ENTITY_TYPES.indexOf(message.type);
       if (next !== undefined) {
         await env.QBO_QUEUE.send({ ...message, start: next } satisfies QboMessage);
@@ -67,7 +79,8 @@ export async function handleQboBatch(batch: MessageBatch<QboMessage>, env: Bindi
       for (const r of report.rejections.slice(0, 10)) log.warn("qbo_event_rejected", { entity: r.entity, field: r.field, reason: r.reason });
       message.ack();
     } catch (error) {
-      const needsReconnect = (error instanceof QboOAuthError && error.needsReconnect) || (error as QboError).code === "QBO_NOT_CONNECTED";
+      const detail = error instanceof RealmCallError ? error.detail : undefined;
+      const needsReconnect = detail?.needsReconnect ?? false;
       const at = new Date().toISOString();
       if (needsReconnect) {
         log.error("qbo_needs_reconnect", errorFields(error));
@@ -77,7 +90,7 @@ export async function handleQboBatch(batch: MessageBatch<QboMessage>, env: Bindi
       }
       log.warn("qbo_sync_failed", { attempt: message.attempts, ...errorFields(error) });
       await updateConnection(env.DB, body.realm_id, { lastError: (error as Error).message, lastErrorAt: at }).catch(() => undefined);
-      const asked = (error as QboError).retryAfterMs;
+      const asked = detail?.retryAfterMs;
       const delaySeconds = Math.min(900, Math.max(1, asked ? Math.ceil(asked / 1000) : 2 ** message.attempts * 5));
       message.retry({ delaySeconds });
     }
