@@ -82,7 +82,7 @@ export const connect = new Hono<AppEnv>()
     if ((c.req.header("accept") ?? "").includes("application/json")) {
       return c.json({ status: "connected", realm_id: realmId, company_id: state.company, backfill: "queued" });
     }
-    return c.redirect(`/?company=${encodeURIComponent(state.company)}&qbo=connected`, 303);
+    return c.redirect(`/setup?company=${encodeURIComponent(state.company)}&qbo=connected`, 303);
   })
   .post("/quickbooks/disconnect", requireAdmin(), async (c) => {
     const companyId = companyOf(c);
