@@ -17,6 +17,15 @@ export default defineProject(async () => {
             // Small, so the oversized-body test does not need megabytes.
             MAX_UPLOAD_BYTES: "2000000",
             TEST_MIGRATIONS: migrations,
+            // QuickBooks pointed at an in-test emulator (test/qbo-*.test.ts route fetches to it).
+            QBO_CLIENT_ID: "emulator-client-id",
+            QBO_CLIENT_SECRET: "emulator-client-secret",
+            QBO_REDIRECT_URI: "http://localhost:8787/v1/connect/quickbooks/callback",
+            QBO_TOKEN_ENCRYPTION_KEY: "test-qbo-token-key-0123456789abcdef",
+            QBO_API_BASE: "http://qbo.emulator",
+            QBO_AUTHORIZE_URL: "http://qbo.emulator/connect/oauth2",
+            QBO_TOKEN_URL: "http://qbo.emulator/oauth2/v1/tokens/bearer",
+            QBO_REVOKE_URL: "http://qbo.emulator/v2/oauth2/tokens/revoke",
             LOG_LEVEL: "error",
           },
         },

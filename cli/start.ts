@@ -9,6 +9,7 @@ import { copyFileSync, existsSync, readdirSync, readFileSync, statSync } from "n
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { buildPages as buildWorkspacePages } from "./build-pages.ts";
+import { ensureQboDevVars, startLocalQboEmulator } from "./qbo-emulator/local.ts";
 import { seedDemo } from "./seed-demo.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
@@ -94,10 +95,14 @@ async function waitForHealth(timeoutMs: number): Promise<void> {
 
 async function main(): Promise<void> {
   const vars = ensureDevVars();
+  Object.assign(vars, ensureQboDevVars(ROOT, say));
   buildPages();
   say("applying D1 migrations locally…");
   run("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local"], { CI: "true" });
   if (!(await portFree(PORT))) fail(`port ${PORT} is in use; stop whatever runs there (another npm start?) or set PORT`);
+
+  // A local QuickBooks when no real Intuit app is configured (QBO_API_BASE on this machine).
+  await startLocalQboEmulator(vars, BASE, say).catch((error: Error) => fail(`the QuickBooks emulator could not start: ${error.message}`));
 
   say(`starting wrangler dev on ${BASE} …`);
   const wrangler = spawn("npx", ["wrangler", "dev", "--port", String(PORT), "--ip", "127.0.0.1", "--test-scheduled", "--show-interactive-dev-session=false"], {
