@@ -1,9 +1,12 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
+import { mkdirSync } from "node:fs";
 import { defineProject } from "vitest/config";
 
 // The edge adapters, tested inside workerd with the real bindings (D1 with migrations applied
 // exactly as in production, R2, Durable Objects, Queues).
 export default defineProject(async () => {
+  // wrangler.toml names dist/pages as the assets folder; tests run before (or without) a build.
+  mkdirSync("dist/pages", { recursive: true });
   const migrations = await readD1Migrations("migrations/d1");
   return {
     plugins: [

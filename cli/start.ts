@@ -23,8 +23,20 @@ function say(message: string): void {
 
 function fail(message: string): never {
   process.stderr.write(`[bre] ${message}\n`);
-  for (const child of children) child.kill("SIGINT");
+  stopChildren("SIGKILL");
   process.exit(1);
+}
+
+/** Signals each child's whole process group (npx → wrangler → workerd). */
+function stopChildren(signal: NodeJS.Signals): void {
+  for (const child of children) {
+    if (child.pid === undefined || child.exitCode !== null) continue;
+    try {
+      process.kill(-child.pid, signal);
+    } catch {
+      child.kill(signal);
+    }
+  }
 }
 
 function ensureDevVars(): Record<string, string> {
@@ -109,6 +121,8 @@ async function main(): Promise<void> {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" },
+    // Its own process group, so stopping reaches workerd and not only the npx wrapper.
+    detached: true,
   });
   children.push(wrangler);
   const echo = (chunk: Buffer) => {
@@ -133,8 +147,11 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     if (stopping) return;
     stopping = true;
     say("stopping…");
-    for (const child of children) child.kill("SIGINT");
-    setTimeout(() => process.exit(0), 3000).unref();
+    stopChildren("SIGINT");
+    setTimeout(() => {
+      stopChildren("SIGKILL");
+      process.exit(0);
+    }, 3000).unref();
   });
 }
 
