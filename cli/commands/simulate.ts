@@ -5,6 +5,7 @@ import { generateDemoCompany, SCENARIO_NAMES, type SimEvent, simulateStream } fr
 import { UsageError } from "../main.ts";
 
 const HELP = `Usage: bre simulate --scenario <name> --seed <n> [--days <d>] [--start <YYYY-MM-DD>] --out <dir> [--qbo]
+                    [--onset <day>] [--duration <days>] [--magnitude <x>]
 
 Simulates a small business (seeded, deterministic) and writes into <dir>:
   events.ndjson   canonical events, one per line, in time order
@@ -12,7 +13,8 @@ Simulates a small business (seeded, deterministic) and writes into <dir>:
   qbo.json        with --qbo: the QuickBooks books (Customer, Invoice, Bill, …) at the end of the run
 
 Scenarios: ${SCENARIO_NAMES.join(", ")}, demo
-The same scenario, seed and days always give byte-identical files.
+Onset, duration and magnitude are drawn from the seed unless pinned (the golden scenarios pin them).
+The same options always give byte-identical files.
 `;
 
 export async function simulateCommand(args: string[]): Promise<number> {
@@ -26,6 +28,9 @@ export async function simulateCommand(args: string[]): Promise<number> {
       "end-day": { type: "string" },
       out: { type: "string" },
       qbo: { type: "boolean", default: false },
+      onset: { type: "string" },
+      duration: { type: "string" },
+      magnitude: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -43,6 +48,15 @@ export async function simulateCommand(args: string[]): Promise<number> {
   if (values.start !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(values.start)) throw new UsageError("--start must be YYYY-MM-DD");
   if (values["end-day"] !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(values["end-day"])) throw new UsageError("--end-day must be YYYY-MM-DD");
   if (!values.out) throw new UsageError("--out <dir> is required");
+  for (const flag of ["onset", "duration"] as const) {
+    if (values[flag] !== undefined && !/^\d+$/.test(values[flag]!)) throw new UsageError(`--${flag} must be a whole number of days`);
+  }
+  if (values.magnitude !== undefined && !Number.isFinite(Number(values.magnitude))) throw new UsageError("--magnitude must be a number");
+  const overrides = {
+    ...(values.onset !== undefined ? { onsetDay: Number(values.onset) } : {}),
+    ...(values.duration !== undefined ? { durationDays: Number(values.duration) } : {}),
+    ...(values.magnitude !== undefined ? { magnitude: Number(values.magnitude) } : {}),
+  };
   const seed = Number(values.seed);
   mkdirSync(values.out, { recursive: true });
   const eventsPath = join(values.out, "events.ndjson");
@@ -69,6 +83,7 @@ export async function simulateCommand(args: string[]): Promise<number> {
       scenario: values.scenario,
       seed,
       qbo: values.qbo,
+      overrides,
       ...(values.days !== undefined ? { days: Number(values.days) } : {}),
       ...(values.start !== undefined ? { startDay: values.start } : {}),
     });

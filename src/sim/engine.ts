@@ -74,6 +74,9 @@ export interface Order {
   ticketOpened: boolean;
   /** Index of the injection that held this order up (stock-out, campaign rush, slow carrier), or −1. */
   cause: number;
+  /** Product ids and line items of the order, built once and shared by its events. */
+  productIds: string[];
+  lineItems: { item_id: string; qty: number; unit_price: number; amount: number }[];
   /** Set right after the order is created (the invoice and the order point at each other). */
   invoice: Invoice | null;
 }
@@ -434,7 +437,9 @@ export class BusinessSimulation {
       .filter(({ inj }) => inj.kind === "churn_wave" && active(inj, t));
     let churned = false;
     const anyWave = waves.length > 0;
-    for (const c of this.activeCustomers) {
+    const customers = this.activeCustomers;
+    for (let k = 0; k < customers.length; k++) {
+      const c = customers[k]!;
       if (c.createdDay >= t) continue;
       let wave = 0;
       let waveIndex = -1;
@@ -514,7 +519,9 @@ export class BusinessSimulation {
     this.unitsToday.fill(0);
     let orders = 0;
     let retailRevenue = 0;
-    for (const c of this.activeCustomers) {
+    const customers = this.activeCustomers;
+    for (let k = 0; k < customers.length; k++) {
+      const c = customers[k]!;
       const probability = c.orderRate * (c.segment === "retail" ? retailFactor : wholesaleFactor);
       if (this.random() >= probability) continue;
       const order = this.newOrder(c, t);
@@ -570,6 +577,8 @@ export class BusinessSimulation {
       carrier: c.carrier,
       ticketOpened: false,
       cause: -1,
+      productIds: lines.map((l) => l.product.id),
+      lineItems: lines.map((l) => ({ item_id: l.product.id, qty: l.qty, unit_price: l.unitPrice, amount: l.amount })),
       invoice: null,
     };
     const { dueDay, terms } = this.dueDayOf(c, t);
@@ -1335,12 +1344,12 @@ export class BusinessSimulation {
       ms: order.placedMs,
       entityType: "order",
       entityId: order.id,
-      related: { customer_id: order.customer.id, product_ids: productIds(order.lines) },
+      related: { customer_id: order.customer.id, product_ids: order.productIds },
       amount: order.amount,
       attributes: {
         estimated_delivery: this.day(order.estimatedDay),
         channel: order.customer.segment === "retail" ? "web" : "wholesale_portal",
-        line_items: order.lines.map((l) => ({ item_id: l.product.id, qty: l.qty, unit_price: l.unitPrice, amount: l.amount })),
+        line_items: order.lineItems,
       },
     });
   }
@@ -1351,7 +1360,7 @@ export class BusinessSimulation {
       ms: this.calendar.ms(t),
       entityType: "invoice",
       entityId: invoice.id,
-      related: relatedOf(invoice.customer.id, invoice.order?.id, productIds(invoice.lines)),
+      related: relatedOf(invoice.customer.id, invoice.order?.id, invoice.order?.productIds ?? productIds(invoice.lines)),
       amount: invoice.amount,
       attributes: {
         due_date: this.day(invoice.dueDay),
@@ -1360,7 +1369,7 @@ export class BusinessSimulation {
         customer_id: invoice.customer.id,
         doc_number: invoice.docNumber,
         terms: invoice.terms,
-        line_items: invoice.lines.map((l) => ({ item_id: l.product.id, qty: l.qty, unit_price: l.unitPrice, amount: l.amount })),
+        line_items: invoice.order?.lineItems ?? invoice.lines.map((l) => ({ item_id: l.product.id, qty: l.qty, unit_price: l.unitPrice, amount: l.amount })),
         ...(invoice.opening ? { opening_balance: true } : {}),
       },
     });
@@ -1373,7 +1382,7 @@ export class BusinessSimulation {
       ms,
       entityType: "invoice",
       entityId: invoice.id,
-      related: relatedOf(invoice.customer.id, invoice.order?.id, productIds(invoice.lines)),
+      related: relatedOf(invoice.customer.id, invoice.order?.id, invoice.order?.productIds ?? productIds(invoice.lines)),
       amount: invoice.amount,
       attributes: {
         paid_date: this.day(t),
@@ -1397,7 +1406,7 @@ export class BusinessSimulation {
   private emitDelivered(order: Order, t: number, daysLate: number): void {
     const ms = this.calendar.ms(t) + Math.floor((14 + 9 * this.random()) * HOUR);
     const carrier = this.world.routes[order.carrier]!;
-    const related: RelatedEntityIds = { customer_id: order.customer.id, order_id: order.id, product_ids: productIds(order.lines) };
+    const related: RelatedEntityIds = { customer_id: order.customer.id, order_id: order.id, product_ids: order.productIds };
     if (carrier.vendor !== null) related.vendor_id = carrier.id;
     this.source("storefront", order.id, "delivered", {
       type: "order_delivered",
@@ -1439,7 +1448,7 @@ export class BusinessSimulation {
       ms: ticket.openedMs,
       entityType: "ticket",
       entityId: ticket.id,
-      related: relatedOf(ticket.customer.id, ticket.order?.id, ticket.order ? productIds(ticket.order.lines) : undefined),
+      related: relatedOf(ticket.customer.id, ticket.order?.id, ticket.order?.productIds),
       amount: null,
       attributes: { category: ticket.category, priority: ticket.priority, channel: ticket.channel, subject: SUBJECTS[ticket.category] ?? ticket.category },
     });
@@ -1466,14 +1475,14 @@ export class BusinessSimulation {
       ms: this.calendar.ms(t) + Math.floor((10 + 13 * this.random()) * HOUR),
       entityType: "order",
       entityId: order.id,
-      related: { customer_id: order.customer.id, order_id: order.id, product_ids: productIds(order.lines) },
+      related: { customer_id: order.customer.id, order_id: order.id, product_ids: order.productIds },
       amount: null,
       attributes: { score, review_id: id, order_id: order.id },
     });
   }
 
   private emitRefund(refund: Refund): void {
-    const related = relatedOf(refund.customer.id, refund.order.id, refund.lines.length > 0 ? refund.lines.map((l) => l.product.id) : productIds(refund.order.lines));
+    const related = relatedOf(refund.customer.id, refund.order.id, refund.lines.length > 0 ? refund.lines.map((l) => l.product.id) : refund.order.productIds);
     if (refund.order.invoice) related.invoice_ids = [refund.order.invoice.id];
     const lineItems = refund.lines.map((l) => ({ item_id: l.product.id, qty: l.qty, amount: l.amount }));
     if (refund.kind === "refund_receipt") {

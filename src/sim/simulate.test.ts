@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { validateEvent } from "../events/canonical.ts";
+import { type CanonicalEventInput, validateEvent } from "../events/canonical.ts";
 import { DAG_METRICS, generateDemoCompany, labelsSchema, SCENARIO_NAMES, SCENARIOS, type SimEvent, simulate, simulateStream } from "./index.ts";
 
 const ndjson = (events: readonly SimEvent[]) => events.map((e) => JSON.stringify(e)).join("\n");
@@ -177,6 +177,12 @@ describe("the demo company", () => {
     expect(count("refund_issued") + count("credit_memo_issued")).toBeGreaterThanOrEqual(60);
     expect(count("refund_issued") + count("credit_memo_issued")).toBeLessThanOrEqual(200);
     expect(demo.qbo!.Vendor.length).toBe(50);
+  });
+
+  it("hands canonical event inputs to the upload API", () => {
+    // Type-level: the events are what POST /v1/ingest/upload takes.
+    const upload: CanonicalEventInput[] = demo.events;
+    expect(upload.length).toBe(demo.events.length);
   });
 
   it("spans six months ending on its fixed default day, with three planted incidents", () => {
