@@ -21,7 +21,7 @@
  * Everything random is drawn from one seeded generator in a fixed order, so a seed gives the same
  * bytes on every machine, and a scenario only changes what happens from its onset on.
  */
-import type { EntityType, EventType, RelatedEntityIds } from "../events/canonical.ts";
+import type { RelatedEntityIds } from "../events/canonical.ts";
 import type { Random } from "../rng.ts";
 import { seededRandom } from "../rng.ts";
 import { SimCalendar } from "./calendar.ts";
@@ -1625,4 +1625,3 @@ function roundQuarter(value: number): number {
   return Math.round(value * 4) / 4;
 }
 
-export type { EntityType, EventType };

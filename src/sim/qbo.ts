@@ -6,7 +6,6 @@
  * `Line[]` with `DetailType`); ids are the simulator's readable ids, so the canonical events and
  * the books name the same entities.
  */
-import type { SimCalendar } from "./calendar.ts";
 import type { BusinessSimulation } from "./engine.ts";
 
 export type QboEntity = Record<string, unknown>;
@@ -230,4 +229,3 @@ export function qboBooks(sim: BusinessSimulation, realmId: string, lastDay: numb
 
 const round2 = (v: number) => Math.round(v * 100) / 100;
 
-export type { SimCalendar };

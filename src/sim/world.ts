@@ -378,7 +378,7 @@ export function newCustomer(profile: BusinessProfile, random: Random, index: num
   return {
     index,
     id,
-    name: `${name}${wholesale ? "" : ""}`,
+    name,
     email,
     segment: wholesale ? "wholesale" : "retail",
     payer,
