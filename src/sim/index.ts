@@ -258,7 +258,7 @@ export function generateDemoCompany(options: DemoOptions = {}): SimulationResult
   const calendar = new SimCalendar(startDay, -WARMUP_DAYS - 1, DEMO_DAYS + 120);
   const world = buildWorld(DEMO_PROFILE, seededRandom(`${seed}:world`), calendar.ms(0));
   const supplier = suppliersByShare(world)[0]!;
-  const product = [...world.products].sort((a, b) => b.popularity - a.popularity || a.id.localeCompare(b.id))[1]!;
+  const product = [...world.products].sort((a, b) => b.popularity - a.popularity || a.id.localeCompare(b.id))[0]!;
   const keyAccounts = world.customers
     .filter((c) => c.payer === "key_account" && c.statementDay === 15)
     .sort((a, b) => b.orderRate - a.orderRate || a.id.localeCompare(b.id))
@@ -271,7 +271,7 @@ export function generateDemoCompany(options: DemoOptions = {}): SimulationResult
   const qualityOnset = 100;
   const injections: Injection[] = [
     { kind: "supplier_delay", vendorIds: [supplier.id], delayDays: 7, onsetDay: supplierOnset, durationDays: 8 },
-    { kind: "defect_batch", productIds: [product.id], defectRate: 0.45, onsetDay: qualityOnset - 3, durationDays: 24 },
+    { kind: "defect_batch", productIds: [product.id], defectRate: 0.5, onsetDay: qualityOnset - 3, durationDays: 24 },
     { kind: "payment_freeze", customerIds: keyAccounts, postponeDays: 30, onsetDay: statementDay - 4, durationDays: 6 },
   ];
   const incident = (i: PlannedIncident) => i;
