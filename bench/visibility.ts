@@ -6,7 +6,7 @@
  *
  * 1. Baseline: the pure detection path (src/visibility, MemoryVisibilityLayer) on the replay stream.
  * 2. Sustained: a seeded synthetic stream at `rate` events/s for `seconds`, paced in real time
- *    (event times are wall-clock times), four teams publishing in batches every 100 ms. Checks that
+ *    (event times are wall-clock times), four teams publishing in batches every 200 ms. Checks that
  *    every event was counted (no loss), measures time to detect per conflict (event time → alert
  *    delivered to the sink) and scores the injected conflicts.
  * 3. Spike: 500 new conflicts in one batch; counts the alert messages they produce.
@@ -24,7 +24,7 @@ import { startLocalServer, type LocalServer } from "./lib/local-server.ts";
 const RATE = Number(process.argv[2] ?? 2500);
 const SECONDS = Number(process.argv[3] ?? 300);
 const REPLAY_MINUTES = Number(process.argv[4] ?? 120);
-const TICK_MS = 100;
+const TICK_MS = 200;
 const MAX_IN_FLIGHT = 32;
 const TEAMS = ["magic-apron", "search", "sponsored"];
 
@@ -63,7 +63,10 @@ function replayOptions(start: number, minutes = REPLAY_MINUTES): Partial<Synthet
 }
 
 interface Publisher {
+  /** Queues a batch (at most MAX_IN_FLIGHT requests at once) and returns as soon as it is queued. */
   post(team: string, events: VisibilityEvent[]): Promise<void>;
+  /** Sends a batch and returns when it has been answered. */
+  send(team: string, events: VisibilityEvent[]): Promise<void>;
   drain(): Promise<void>;
   stats: { requests: number; accepted: number; duplicates: number; rejected: number; errors: number; latencies: number[]; errorSamples: string[] };
 }
@@ -99,6 +102,7 @@ function publisher(server: LocalServer, keys: Record<string, string>): Publisher
   };
   return {
     stats,
+    send,
     async post(team, events) {
       while (inFlight.size >= MAX_IN_FLIGHT) await Promise.race(inFlight);
       const p = send(team, events).finally(() => inFlight.delete(p));
@@ -280,22 +284,43 @@ async function replay(server: LocalServer, keys: Record<string, string>): Promis
   const start = Date.now() - (REPLAY_MINUTES + 60) * 60_000;
   const stream = new SyntheticStream(replayOptions(start));
   const pub = publisher(server, keys);
-  let pending = new Map<string, VisibilityEvent[]>();
-  let size = 0;
+  // Each team sends its own backlog in time order, one batch in flight, as a publisher replaying
+  // its history would; the teams run side by side and none gets more than two batches ahead.
+  const BATCH = 1000;
+  const senders = new Map<string, { ready: VisibilityEvent[][]; filling: VisibilityEvent[]; running: Promise<void> | null }>();
+  const sender = (team: string) => {
+    let s = senders.get(team);
+    if (!s) {
+      s = { ready: [], filling: [], running: null };
+      senders.set(team, s);
+    }
+    return s;
+  };
+  const pump = (team: string) => {
+    const s = sender(team);
+    if (s.running) return;
+    s.running = (async () => {
+      while (s.ready.length > 0) await pub.send(team, s.ready.shift()!);
+    })().finally(() => (s.running = null));
+  };
   let generated = 0;
   const started = performance.now();
   for (const event of stream.events()) {
-    const list = pending.get(event.team) ?? [];
-    list.push(event);
-    pending.set(event.team, list);
+    const s = sender(event.team);
+    s.filling.push(event);
     generated++;
-    if (++size >= 2000) {
-      for (const [team, events] of pending) await pub.post(team, events);
-      pending = new Map();
-      size = 0;
+    if (s.filling.length >= BATCH) {
+      s.ready.push(s.filling);
+      s.filling = [];
+      pump(event.team);
+      while (s.ready.length > 2 && s.running) await s.running;
     }
   }
-  for (const [team, events] of pending) await pub.post(team, events);
+  for (const [team, s] of senders) {
+    if (s.filling.length) s.ready.push(s.filling);
+    pump(team);
+  }
+  for (const s of senders.values()) while (s.running) await s.running;
   await pub.drain();
   const seconds = (performance.now() - started) / 1000;
   const day0 = new Date(start).toISOString().slice(0, 10);

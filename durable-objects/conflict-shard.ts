@@ -441,8 +441,8 @@ export class ConflictShard extends DurableObject<Env> {
     const now = new Date();
     if (this.pendingDue.size > 0) await this.settleNow(now);
     await this.escalateDue(now);
-    await this.flush();
     await this.sendOutbox();
+    await this.flush();
     const lastSweep = Number(this.getMeta("last_sweep_ms") ?? "0");
     if (now.getTime() - lastSweep >= SWEEP_EVERY_MS) this.sweep(now);
     this.rescheduleFromStorage();
@@ -510,14 +510,14 @@ export class ConflictShard extends DurableObject<Env> {
   }
 
   /**
-   * Flushes to D1, then hands the outbox to the queue (alerts only after their conflicts are in
-   * D1, so delivery can stamp `alerted_at`). The events are already stored: a failure here is
-   * logged and left to the alarm, never reported to the publisher as a lost batch.
+   * Hands the outbox to the alerts queue, then mirrors to D1 (alerts first: their time to detect
+   * runs until delivery). The events are already stored: a failure here is logged and left to the
+   * alarm, never reported to the publisher as a lost batch.
    */
   private async publishNow(): Promise<void> {
     try {
-      await this.flush();
       await this.sendOutbox();
+      await this.flush();
     } catch (error) {
       console.error(JSON.stringify({ level: "warn", event: "conflict_shard_publish_deferred", error: (error as Error).message }));
       this.scheduleAlarm(Date.now() + FLUSH_MS);

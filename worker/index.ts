@@ -4,6 +4,9 @@
 import { app } from "./app.ts";
 import type { Bindings } from "./env.ts";
 import { createLogger, errorFields, setLogLevel } from "./logger.ts";
+import { handleDeadQbo, handleQboBatch } from "./qbo/consumer.ts";
+import { enqueueSweeps, QBO_SWEEP_CRON } from "./qbo/sweep.ts";
+import type { QboMessage } from "./qbo/messages.ts";
 import { handleDeadScans, handleScanBatch } from "./scan/consumer.ts";
 import { enqueueDailyScans } from "./scan/enqueue.ts";
 import type { ScanMessage } from "./scan/store.ts";
@@ -13,6 +16,7 @@ import { runVisibilityDaily, VISIBILITY_CRON } from "./visibility/daily.ts";
 
 export { CompanyLog } from "../durable-objects/company-log.ts";
 export { ConflictShard } from "../durable-objects/conflict-shard.ts";
+export { QboRealm } from "../durable-objects/qbo-realm.ts";
 
 export default {
   fetch(request, env, ctx) {
@@ -31,6 +35,10 @@ export default {
         return handleAlertBatch(batch as MessageBatch<AlertItem>, env);
       case "bre-visibility-alerts-dlq":
         return handleDeadAlerts(batch as MessageBatch<AlertItem>, env);
+      case "bre-qbo":
+        return handleQboBatch(batch as unknown as MessageBatch<QboMessage>, env);
+      case "bre-qbo-dlq":
+        return handleDeadQbo(batch as unknown as MessageBatch<QboMessage>, env);
       default:
         createLogger().error("unknown_queue", { queue: batch.queue });
         batch.retryAll();
@@ -46,6 +54,14 @@ export default {
         runVisibilityDaily(env, new Date(controller.scheduledTime))
           .then((result) => log.info("visibility_daily_done", { ...result }))
           .catch((error) => log.error("visibility_daily_failed", errorFields(error))),
+      );
+      return;
+    }
+    if (controller.cron === QBO_SWEEP_CRON) {
+      ctx.waitUntil(
+        enqueueSweeps(env, requestId)
+          .then((count) => log.info("qbo_sweeps_enqueued", { realms: count }))
+          .catch((error) => log.error("qbo_sweeps_failed", errorFields(error))),
       );
       return;
     }

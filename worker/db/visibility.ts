@@ -51,8 +51,6 @@ export const visibilityConflicts = sqliteTable(
     firstSeen: text("first_seen").notNull(),
     lastSeen: text("last_seen").notNull(),
     detectedAt: text("detected_at").notNull(),
-    /** Owned by the alert sender (the shard never overwrites it). */
-    alertedAt: text("alerted_at"),
     occurrences: integer("occurrences").notNull(),
     active: integer("active", { mode: "boolean" }).notNull(),
     escalationLevel: integer("escalation_level").notNull(),
@@ -69,6 +67,15 @@ export const visibilityConflicts = sqliteTable(
     index("visibility_conflicts_pair").on(t.productId, t.storeId),
   ],
 );
+
+/**
+ * When each conflict's alert was delivered (the end of its time to detect). Written by the alert
+ * sender, apart from the shard's mirror, so an alert never waits for the mirror.
+ */
+export const visibilityAlerted = sqliteTable("visibility_alerted", {
+  conflictId: text("conflict_id").primaryKey(),
+  alertedAt: text("alerted_at").notNull(),
+});
 
 /** Every lifecycle step: detection, transitions, escalations. */
 export const visibilityAudit = sqliteTable(

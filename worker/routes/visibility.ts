@@ -20,7 +20,7 @@ import type { AppEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
 import { readJson, validate } from "../http.ts";
 import { conflictsFirstSeenBetween, incidentFromRow, rollupRowsBetween, runVisibilityDaily } from "../visibility/daily.ts";
-import { conflictFromRow, rollupStatements, teamsColumn } from "../visibility/mirror.ts";
+import { CONFLICT_WITH_ALERT, conflictFromRow, rollupStatements, teamsColumn } from "../visibility/mirror.ts";
 import { AUTHORITY_MATRIX_KEY, loadAuthorityMatrix } from "../visibility/settings.ts";
 import { shardCount, shardOf, shardStub } from "../visibility/shards.ts";
 import { contractHistory, getTeam, listTeams, saveTeam, teamForKey, teamTolerances } from "../visibility/teams.ts";
@@ -159,10 +159,10 @@ const conflictsQuery = z.object({
 });
 
 const SORTS: Record<z.infer<typeof conflictsQuery>["sort"], string> = {
-  "-detected_at": "detected_at DESC, conflict_id",
-  detected_at: "detected_at ASC, conflict_id",
-  "-occurrences": "occurrences DESC, conflict_id",
-  "-first_seen": "first_seen DESC, conflict_id",
+  "-detected_at": "c.detected_at DESC, c.conflict_id",
+  detected_at: "c.detected_at ASC, c.conflict_id",
+  "-occurrences": "c.occurrences DESC, c.conflict_id",
+  "-first_seen": "c.first_seen DESC, c.conflict_id",
 };
 
 /** Admin routes under /v1/visibility. */
@@ -198,20 +198,20 @@ export const visibility = new Hono<AppEnv>()
     const where: string[] = [];
     const params: (string | number)[] = [];
     if (q.status) {
-      where.push(`status IN (${q.status.map(() => "?").join(",")})`);
+      where.push(`c.status IN (${q.status.map(() => "?").join(",")})`);
       params.push(...q.status);
     }
-    if (q.type) (where.push("type = ?"), params.push(q.type));
-    if (q.team) (where.push("teams LIKE ?"), params.push(`%${teamsColumn([q.team])}%`));
-    if (q.product_id) (where.push("product_id = ?"), params.push(q.product_id));
-    if (q.store_id) (where.push("store_id = ?"), params.push(q.store_id));
-    if (q.from) (where.push("first_seen >= ?"), params.push(q.from));
-    if (q.to) (where.push("first_seen < ?"), params.push(`${addDays(q.to, 1)}T`));
-    if (q.active) (where.push("active = ?"), params.push(q.active === "true" ? 1 : 0));
-    if (q.escalated) where.push(q.escalated === "true" ? "escalation_level > 0" : "escalation_level = 0");
+    if (q.type) (where.push("c.type = ?"), params.push(q.type));
+    if (q.team) (where.push("c.teams LIKE ?"), params.push(`%${teamsColumn([q.team])}%`));
+    if (q.product_id) (where.push("c.product_id = ?"), params.push(q.product_id));
+    if (q.store_id) (where.push("c.store_id = ?"), params.push(q.store_id));
+    if (q.from) (where.push("c.first_seen >= ?"), params.push(q.from));
+    if (q.to) (where.push("c.first_seen < ?"), params.push(`${addDays(q.to, 1)}T`));
+    if (q.active) (where.push("c.active = ?"), params.push(q.active === "true" ? 1 : 0));
+    if (q.escalated) where.push(q.escalated === "true" ? "c.escalation_level > 0" : "c.escalation_level = 0");
     const offset = Number(q.cursor ?? "0");
     const { results } = await c.env.DB.prepare(
-      `SELECT body_json, alerted_at FROM visibility_conflicts ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ${SORTS[q.sort]} LIMIT ? OFFSET ?`,
+      `SELECT ${CONFLICT_WITH_ALERT} ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ${SORTS[q.sort]} LIMIT ? OFFSET ?`,
     )
       .bind(...params, q.limit + 1, offset)
       .all<{ body_json: string; alerted_at: string | null }>();
@@ -220,7 +220,7 @@ export const visibility = new Hono<AppEnv>()
   })
   .get("/conflicts/:id", async (c) => {
     const id = c.req.param("id");
-    const row = await c.env.DB.prepare("SELECT body_json, alerted_at FROM visibility_conflicts WHERE conflict_id = ?").bind(id).first<{ body_json: string; alerted_at: string | null }>();
+    const row = await c.env.DB.prepare(`SELECT ${CONFLICT_WITH_ALERT} WHERE c.conflict_id = ?`).bind(id).first<{ body_json: string; alerted_at: string | null }>();
     if (!row) throw new ApiError(404, "CONFLICT_NOT_FOUND", `No conflict with id ${id}`);
     const { results } = await c.env.DB.prepare("SELECT * FROM visibility_audit WHERE conflict_id = ? ORDER BY seq").bind(id).all<Record<string, unknown>>();
     return c.json({ conflict: publicConflict(conflictFromRow(row)), audit: results.map(auditView) });
@@ -233,7 +233,7 @@ export const visibility = new Hono<AppEnv>()
     if (!row) throw new ApiError(404, "CONFLICT_NOT_FOUND", `No conflict with id ${id}`);
     const result = await shardStub(c.env, row.shard).transition(id, request, new Date().toISOString());
     if (!result.ok) throw new ApiError(result.code === "NOT_FOUND" ? 404 : 409, result.code === "NOT_FOUND" ? "CONFLICT_NOT_FOUND" : "INVALID_TRANSITION", result.message);
-    const fresh = await c.env.DB.prepare("SELECT body_json, alerted_at FROM visibility_conflicts WHERE conflict_id = ?").bind(id).first<{ body_json: string; alerted_at: string | null }>();
+    const fresh = await c.env.DB.prepare(`SELECT ${CONFLICT_WITH_ALERT} WHERE c.conflict_id = ?`).bind(id).first<{ body_json: string; alerted_at: string | null }>();
     return c.json({ conflict: publicConflict(fresh ? conflictFromRow(fresh) : result.record), audit: result.audit });
   })
   .get("/okr", async (c) => {

@@ -2,8 +2,8 @@
  * The alerts queue consumer. Each batch (up to 100 alert items collected for up to a quarter of a second)
  * becomes one message per burst (src/visibility/alerts.ts), delivered to the Slack incoming webhook
  * when SLACK_WEBHOOK_URL is set and recorded in `visibility_alerts` either way (with no webhook,
- * that table is the local sink). Delivery sets `alerted_at` on the announced conflicts: the end of
- * their time to detect. A refused or failed delivery retries the batch with backoff (honouring
+ * that table is the local sink). Delivery records `alerted_at` for the announced conflicts
+ * (`visibility_alerted`): the end of their time to detect. A refused or failed delivery retries the batch with backoff (honouring
  * Slack's Retry-After); after the last retry the dead-letter consumer records it as dead.
  */
 import { groupAlerts, type AlertItem, type AlertMessage } from "../../src/visibility/alerts.ts";
@@ -47,25 +47,32 @@ export async function deliverAlerts(env: Bindings, items: readonly AlertItem[], 
   let skipped = 0;
   for (const message of messages) {
     const alertId = alertIdOf(message);
-    const already = await env.DB.prepare("SELECT 1 AS x FROM visibility_alerts WHERE alert_id = ?").bind(alertId).first();
-    if (already) {
-      skipped++;
-      continue;
-    }
     const webhook = env.SLACK_WEBHOOK_URL;
-    if (webhook) await postToSlack(webhook, message, fetcher);
+    if (webhook) {
+      // A retried batch must not post a message twice.
+      const already = await env.DB.prepare("SELECT 1 AS x FROM visibility_alerts WHERE alert_id = ?").bind(alertId).first();
+      if (already) {
+        skipped++;
+        continue;
+      }
+      await postToSlack(webhook, message, fetcher);
+    }
     const sentAt = new Date().toISOString();
     const statements: D1PreparedStatement[] = [
       env.DB.prepare(
         `INSERT OR IGNORE INTO visibility_alerts (alert_id, created_at, destination, status, attempts, conflict_count, escalation_count, conflict_ids_json, message_json, error)
          VALUES (?, ?, ?, 'sent', ?, ?, ?, ?, ?, NULL)`,
       ).bind(alertId, sentAt, webhook ? "slack" : "local", attempts, message.conflict_ids.length, message.escalations.length, JSON.stringify(message.conflict_ids), JSON.stringify(message.message)),
-      ...chunks(message.conflict_ids, 90).map((ids) =>
-        env.DB.prepare(`UPDATE visibility_conflicts SET alerted_at = ? WHERE alerted_at IS NULL AND conflict_id IN (${ids.map(() => "?").join(",")})`).bind(sentAt, ...ids),
+      ...chunks(message.conflict_ids, 50).map((ids) =>
+        env.DB.prepare(`INSERT OR IGNORE INTO visibility_alerted (conflict_id, alerted_at) VALUES ${ids.map(() => "(?, ?)").join(", ")}`).bind(
+          ...ids.flatMap((id) => [id, sentAt]),
+        ),
       ),
     ];
-    await env.DB.batch(statements);
-    delivered++;
+    const [inserted] = await env.DB.batch(statements);
+    // Without a webhook the local sink's insert is the delivery; a repeat of a recorded message is skipped.
+    if (!webhook && inserted?.meta.changes === 0) skipped++;
+    else delivered++;
   }
   return { delivered, skipped };
 }

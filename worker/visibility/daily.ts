@@ -10,7 +10,7 @@ import { patternIncident } from "../../src/visibility/pattern-incident.ts";
 import { DEFAULT_PATTERN_OPTIONS, minePatterns, type PatternConflict } from "../../src/visibility/patterns.ts";
 import { addDays } from "../../src/time.ts";
 import type { Bindings } from "../env.ts";
-import { conflictFromRow } from "./mirror.ts";
+import { CONFLICT_WITH_ALERT, conflictFromRow } from "./mirror.ts";
 
 /** The cron expression of the daily visibility jobs (wrangler.toml [triggers]). */
 export const VISIBILITY_CRON = "15 0 * * *";
@@ -35,7 +35,7 @@ export async function rollupRowsBetween(db: D1Database, from: string, to: string
 /** Conflicts first seen between two days (inclusive), newest records as the API shows them. */
 export async function conflictsFirstSeenBetween(db: D1Database, from: string, to: string): Promise<ConflictRecord[]> {
   const { results } = await db
-    .prepare("SELECT body_json, alerted_at FROM visibility_conflicts WHERE first_seen >= ? AND first_seen < ? ORDER BY first_seen LIMIT ?")
+    .prepare(`SELECT ${CONFLICT_WITH_ALERT} WHERE c.first_seen >= ? AND c.first_seen < ? ORDER BY c.first_seen LIMIT ?`)
     .bind(from, `${addDays(to, 1)}T`, MAX_CONFLICTS)
     .all<{ body_json: string; alerted_at: string | null }>();
   return results.map(conflictFromRow);

@@ -124,6 +124,10 @@ export function rollupStatements(db: D1Database, rows: readonly RollupRow[]): D1
   );
 }
 
+/** Conflict rows with their delivery time: `SELECT ${CONFLICT_WITH_ALERT} WHERE …`. */
+export const CONFLICT_WITH_ALERT =
+  "c.body_json AS body_json, a.alerted_at AS alerted_at FROM visibility_conflicts c LEFT JOIN visibility_alerted a ON a.conflict_id = c.conflict_id";
+
 /** The record as the API shows it: the shard's copy with the alert sender's `alerted_at`. */
 export function conflictFromRow(row: { body_json: string; alerted_at: string | null }): ConflictRecord {
   const record = JSON.parse(row.body_json) as ConflictRecord;

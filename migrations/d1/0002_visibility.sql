@@ -1,3 +1,8 @@
+CREATE TABLE `visibility_alerted` (
+	`conflict_id` text PRIMARY KEY NOT NULL,
+	`alerted_at` text NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE `visibility_alerts` (
 	`alert_id` text PRIMARY KEY NOT NULL,
 	`created_at` text NOT NULL,
@@ -38,7 +43,6 @@ CREATE TABLE `visibility_conflicts` (
 	`first_seen` text NOT NULL,
 	`last_seen` text NOT NULL,
 	`detected_at` text NOT NULL,
-	`alerted_at` text,
 	`occurrences` integer NOT NULL,
 	`active` integer NOT NULL,
 	`escalation_level` integer NOT NULL,
