@@ -34,7 +34,7 @@ export const detectionConfigSchema = z.strictObject({
   /** Also flag "out of stock" shown while stock is on hand (lost sales), not only the reverse. */
   flag_phantom_out_of_stock: z.boolean().default(true),
   /** Ground-truth points kept per product and store (for late decisions and the grace check). */
-  ground_truth_history: z.number().int().min(2).max(64).default(4),
+  ground_truth_history: z.number().int().min(2).max(64).default(8),
 });
 export type DetectionConfig = z.output<typeof detectionConfigSchema>;
 

@@ -283,6 +283,34 @@ describe("settling: ground truth that arrives a moment late", () => {
   });
 });
 
+describe("settling a disagreement a price change may explain", () => {
+  it("holds a quote that would contradict another team until the ground truth has caught up", () => {
+    const state = createShardState("sku-1", "store-9");
+    const ctx = { ...context({}, DEFAULT_DETECTION_CONFIG) };
+    observe(state, truth(0, 100), { ...ctx, now: at(0) });
+    expect(observe(state, said("search", 300, 100), { ...ctx, now: at(300), watermark_ms: T0 + 300_000 }).outcome).toBe("consistent");
+    // The price drops to 90 at 310 s; magic-apron quotes 91 at 320 s, ahead of the inventory feed:
+    // within 5 % of the old 100, but 9.9 % from search's 100.
+    expect(observe(state, said("magic-apron", 320, 91), { ...ctx, now: at(320.1), watermark_ms: T0 + 300_000 }).outcome).toBe("pending");
+    observe(state, truth(310, 90), { ...ctx, now: at(320.2) });
+    const passed = observe(state, truth(330, 90), { ...ctx, now: at(330.1) });
+    // Judged by 90 (consistent), and the difference from search is the price change: no conflict.
+    expect(passed.settled.map((x) => x.outcome)).toEqual(["consistent"]);
+    expect(Object.values(state.conflicts)).toEqual([]);
+  });
+
+  it("neither judges nor compares a quote older than every ground truth kept", () => {
+    const state = createShardState("sku-1", "store-9");
+    const ctx = context();
+    observe(state, truth(600, 100), ctx);
+    observe(state, said("search", 700, 140, { availability: "out_of_stock" }), ctx);
+    const late = observe(state, said("magic-apron", 100, 100), { ...ctx, now: at(800) });
+    expect(late).toEqual({ outcome: "unverified", effects: [], settled: [] });
+    expect(state.decisions["magic-apron"]).toMatchObject({ price_verdict: "late", availability_verdict: "late" });
+    expect(Object.values(state.conflicts).map((c) => c.decision_team)).toEqual(["search", "search"]);
+  });
+});
+
 describe("settling a backfill", () => {
   it("lets a decision sent long after its time wait for the ground-truth feed to catch up", () => {
     const state = createShardState("sku-1", "store-9");

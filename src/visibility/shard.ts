@@ -34,7 +34,8 @@ import { priceDifferencePct } from "./price-difference.ts";
 const PCT_EPSILON = 1e-9;
 
 /** `grace`: consistent only with the previous ground truth, within the propagation grace. */
-export type Verdict = "consistent" | "grace" | "conflict" | "unverified";
+/** `late`: the pair's ground truth has moved past the decision's time; it cannot be judged, nor compared. */
+export type Verdict = "consistent" | "grace" | "conflict" | "unverified" | "late";
 
 export interface GroundTruthPoint extends Statement {
   ts_ms: number;
@@ -225,8 +226,9 @@ export function earliestPending(state: ShardState): number | null {
 }
 
 /**
- * A decision that needs the ground truth (it contradicts the one known so far, or none fresh is
- * known) waits while the ground truth may still be behind it: the pair has nothing at or after its
+ * A decision that needs the ground truth (it contradicts the one known so far, none fresh is
+ * known, or it would contradict another team's recent statement) waits while the ground truth may
+ * still be behind it: the pair has nothing at or after its
  * time and the ground-truth watermark has not passed it either. Publishers send independently, so
  * the price change that explains a quote may be a moment behind it. A live decision waits at most
  * `settle_ms` after arriving, a backfilled one (arriving `backfill_after_ms` or more after its time)
@@ -237,7 +239,7 @@ function observeDecision(state: ShardState, event: VisibilityEvent, ctx: ShardCo
   const latestTruth = state.ground_truth[state.ground_truth.length - 1];
   const truthMayBeBehind =
     (latestTruth === undefined || latestTruth.ts_ms < decision.ts_ms) && (ctx.watermark_ms === undefined || ctx.watermark_ms === null || ctx.watermark_ms < decision.ts_ms);
-  if (ctx.config.settle_ms > 0 && truthMayBeBehind && needsTruth(state, decision, ctx)) {
+  if (ctx.config.settle_ms > 0 && truthMayBeBehind && (needsTruth(state, decision, ctx) || wouldDisagree(state, decision, ctx))) {
     state.pending.push({ ...decision, arrived_ms: Date.parse(ctx.now) });
     return { outcome: "pending", effects: [], settled: [] };
   }
@@ -283,6 +285,27 @@ function judgeAgainstTruth(state: ShardState, decision: DecisionPoint, ctx: Shar
   };
 }
 
+/**
+ * Whether the decision, judged by the ground truth known so far, would contradict another team's
+ * recent statement: a price change still on its way may explain the difference.
+ */
+function wouldDisagree(state: ShardState, decision: DecisionPoint, ctx: ShardContext): boolean {
+  const j = judgeAgainstTruth(state, decision, ctx);
+  const provisional: DecisionPoint = {
+    ...decision,
+    price_verdict: j.priceVerdict,
+    availability_verdict: j.availabilityVerdict,
+    truth: j.fresh && j.truth ? { price: j.truth.price, currency: j.truth.currency, available: isAvailable(j.truth) } : null,
+  };
+  const tolerance = ctx.tolerancePct(decision.team);
+  return Object.values(state.decisions).some(
+    (other) =>
+      other.team !== decision.team &&
+      Math.abs(decision.ts_ms - other.ts_ms) <= ctx.config.disagreement_window_ms &&
+      compareTeams(provisional, other, Math.max(tolerance, ctx.tolerancePct(other.team))).unexplained.length > 0,
+  );
+}
+
 /** Whether the ground truth known so far would call the decision a conflict, or cannot judge it. */
 function needsTruth(state: ShardState, decision: DecisionPoint, ctx: ShardContext): boolean {
   const j = judgeAgainstTruth(state, decision, ctx);
@@ -298,6 +321,16 @@ function judgeDecision(state: ShardState, decision: DecisionPoint, ctx: ShardCon
   const judgement = judgeAgainstTruth(state, decision, ctx);
   const { truth, fresh, price, availability } = judgement;
 
+  const first = state.ground_truth[0];
+  if (truth === null && first !== undefined && first.ts_ms > decision.ts_ms) {
+    // Older than every ground truth kept (a backlog arriving long after the feed moved on): what
+    // was true then is no longer known, so it is neither judged nor compared, and not flagged.
+    decision.price_verdict = "late";
+    decision.availability_verdict = "late";
+    const latest = state.decisions[decision.team];
+    if (!latest || decision.ts_ms >= latest.ts_ms) state.decisions[decision.team] = stripArrival(decision);
+    return { outcome: "unverified", effects };
+  }
   if (!fresh || truth === null) {
     effects.push(...flagUnjudged(state, decision, truth, ctx));
   } else {
@@ -357,12 +390,14 @@ function judgeDecision(state: ShardState, decision: DecisionPoint, ctx: ShardCon
   }
 
   const latest = state.decisions[decision.team];
-  if (!latest || decision.ts_ms >= latest.ts_ms) {
-    const { arrived_ms: _arrived, ...point } = decision as PendingDecision;
-    state.decisions[decision.team] = point;
-  }
+  if (!latest || decision.ts_ms >= latest.ts_ms) state.decisions[decision.team] = stripArrival(decision);
 
   return { outcome: conflicting ? "conflicting" : fresh ? "consistent" : "unverified", effects };
+}
+
+function stripArrival(decision: DecisionPoint): DecisionPoint {
+  const { arrived_ms: _arrived, ...point } = decision as PendingDecision;
+  return point;
 }
 
 /** Index of the latest ground-truth point at or before `tsMs`, or −1. */
@@ -404,7 +439,7 @@ function compareTeams(
   // A ground-truth conflict of either team explains the difference (it is already raised); so does a
   // refresh in flight (one team still on the previous ground truth, within the grace), and so does
   // a change of the ground truth between the two statements (each was right at its own time).
-  const explains = (v: Verdict) => v === "conflict" || v === "grace";
+  const explains = (v: Verdict) => v === "conflict" || v === "grace" || v === "late";
   const truthMoved = (aspect: "price" | "availability") =>
     a.truth !== null &&
     b.truth !== null &&

@@ -8,7 +8,7 @@ import type { ConflictRecord } from "./conflict.ts";
 import { AVAILABILITIES, type Availability } from "./event.ts";
 import type { DecisionPoint, GroundTruthFlag, GroundTruthPoint, ShardState, Verdict } from "./shard.ts";
 
-const VERDICTS: readonly Verdict[] = ["consistent", "grace", "conflict", "unverified"];
+const VERDICTS: readonly Verdict[] = ["consistent", "grace", "conflict", "unverified", "late"];
 
 type PackedStatement = [event_id: string, team: string, surface: string | null, price: number, currency: string, availability: number, quantity: number | null, ts: string];
 type PackedDecision = [...PackedStatement, price_verdict: number, availability_verdict: number, truth: [number, string, 0 | 1] | null];

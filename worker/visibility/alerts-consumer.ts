@@ -1,5 +1,5 @@
 /**
- * The alerts queue consumer. Each batch (up to 100 alert items collected for up to a quarter of a second)
+ * The alerts queue consumer. Each batch (up to 100 alert items collected for up to 0.1 s)
  * becomes one message per burst (src/visibility/alerts.ts), delivered to the Slack incoming webhook
  * when SLACK_WEBHOOK_URL is set and recorded in `visibility_alerts` either way (with no webhook,
  * that table is the local sink). Delivery records `alerted_at` for the announced conflicts
