@@ -106,12 +106,12 @@ export function patternIncident(pattern: ConflictPattern, asOf: string, lookback
   };
 }
 
-/** "magic-apron vs pricing: 42 conflicts on 9 days in Paint at store-17 around 02:00 UTC (6.1× expected)". */
+/** "magic-apron vs pricing: 42 conflicts on 9 days in Paint at store-17 around 02:00 UTC (6.1× expected)"; without a team pair it starts at the count. */
 export function titleOf(pattern: ConflictPattern): string {
   const d = pattern.dimensions;
   const parts = [
-    d.team_pair ?? "Conflicts",
-    `: ${pattern.conflicts} conflicts on ${pattern.days} days`,
+    d.team_pair ? `${d.team_pair}: ` : "",
+    `${pattern.conflicts} conflicts on ${pattern.days} days`,
     d.category ? ` in ${d.category}` : "",
     d.store_id ? ` at ${d.store_id}` : "",
     d.hour_of_day ? ` around ${d.hour_of_day}:00 UTC` : "",

@@ -64,7 +64,8 @@ describe("minePatterns", () => {
     const exposure = [exposureRow("2025-03-03", "store", "store-A", 900), exposureRow("2025-03-03", "store", "store-B", 100)];
     const patterns = minePatterns(conflicts, exposure, "2025-03-09T00:00:00Z");
 
-    expect(patterns.map((p) => p.dimensions)).toEqual([{ team_pair: "inventory vs magic-apron", store_id: "store-B" }, { team_pair: "inventory vs magic-apron" }]);
+    // With a single team pair, naming it refines nothing (same lift): the plain store pattern stays.
+    expect(patterns.map((p) => p.dimensions)).toEqual([{ store_id: "store-B" }, { team_pair: "inventory vs magic-apron" }]);
     const [storeB] = patterns;
     // expected = 20 conflicts × 100 / 1000 = 2; lift = 10 / 2 = 5; p = P(X ≥ 10 | λ = 2) = 1 − e^{−2} Σ_{i<10} 2^i / i!
     let lower = 0;
@@ -99,6 +100,18 @@ describe("minePatterns", () => {
     expect(noiseOnly.filter((p) => p.dimensions.store_id || p.dimensions.hour_of_day || p.dimensions.category)).toEqual([]);
   });
 
+  it("reports a store × hour pattern once, not once per category it happens to span", () => {
+    const rand = seededRandom(11);
+    const categories = ["paint", "tools", "garden", "lighting"];
+    const noise = Array.from({ length: 200 }, (_, i) =>
+      conflict(i, 1 + Math.floor(rand() * 14), Math.floor(rand() * 24), `store-${Math.floor(rand() * 10)}`, { category: categories[Math.floor(rand() * 4)]! }),
+    );
+    const planted = Array.from({ length: 24 }, (_, i) => conflict(1000 + i, 2 + (i % 6), 13, "store-2", { category: categories[i % 4]! }));
+    const patterns = minePatterns([...noise, ...planted], [], "2025-03-14T23:00:00Z");
+    const atStore2 = patterns.filter((p) => p.dimensions.store_id === "store-2");
+    expect(atStore2.map((p) => p.dimensions)).toEqual([{ store_id: "store-2", hour_of_day: "13" }]);
+  });
+
   it("needs recurrence: five conflicts on one day are not a pattern", () => {
     const burst = Array.from({ length: 5 }, (_, i) => conflict(i, 3, 10, "store-A"));
     expect(minePatterns(burst, [], "2025-03-05T00:00:00Z")).toEqual([]);
@@ -121,7 +134,7 @@ describe("patternIncident", () => {
     expect(incident).toMatchObject({
       source: "visibility",
       incident_type: "DECISION_CONFLICT_PATTERN",
-      title: "inventory vs magic-apron: 10 conflicts on 5 days at store-B (5.0× expected)",
+      title: "10 conflicts on 5 days at store-B (5.0× expected)",
       // 10 conflicts / 14 days = 0.7 a day: LOW; p = 4.6e-5 ≤ 1e-4: HIGH
       severity: "LOW",
       confidence: "HIGH",

@@ -10,9 +10,10 @@
  *   the conflicts expected from where and when decisions were shown (the rollups' exposure), with
  *   a Poisson upper-tail p-value below `alpha` divided by the number of combinations tested.
  *
- * A more general pattern is dropped when the specific patterns inside it explain it: what it holds
- * beyond them must pass both tests on its own, against the same expectation. Disputed conflicts
- * (false positives) are left out.
+ * A refinement is dropped when it concentrates conflicts no more than a passing pattern it refines
+ * (lift under 1.5× the parent's); a more general pattern is dropped when the specific patterns
+ * inside it explain it (what it holds beyond them must pass both tests on its own, against the same
+ * expectation). Disputed conflicts (false positives) are left out.
  */
 import { stableId } from "../ids.ts";
 import type { ConflictRecord, ConflictType } from "./conflict.ts";
@@ -153,21 +154,36 @@ export function minePatterns(
     return lift >= opts.min_lift && pValue < threshold ? { lift, pValue, days: popcount(mask) } : null;
   };
 
-  // Most specific first. A more general pattern is kept only if what it holds beyond the kept
-  // specific patterns inside it still passes on its own (else those patterns explain it).
-  const ordered = [...frequent].sort((a, b) => b.dims.length - a.dims.length || b.conflicts.length - a.conflicts.length || cmp(a.values.join("|"), b.values.join("|")));
-  const kept: { tally: Tally; pattern: ConflictPattern }[] = [];
-  for (const tally of ordered) {
+  // Patterns that pass on their own, with their lift.
+  const passing = new Map<Tally, { expected: number | null; baseline: ConflictPattern["baseline"]; whole: NonNullable<ReturnType<typeof passes>> }>();
+  for (const tally of frequent) {
     const baseline = shareOf(tally);
     const expected = baseline?.expected ?? null;
     const whole = passes(tally.conflicts, expected);
-    if (!whole) continue;
+    if (whole) passing.set(tally, { expected, baseline: baseline?.baseline ?? null, whole });
+  }
+  const within = (inner: Tally, outer: Tally) =>
+    inner.dims.length > outer.dims.length && outer.dims.every((d, i) => inner.values[inner.dims.indexOf(d)] === outer.values[i]);
+  // A refinement that concentrates conflicts no more than its parent (less than 1.5× the lift)
+  // adds nothing: "store-2 around 13:00" rather than one pattern per category there.
+  for (const [tally, info] of [...passing]) {
+    if (info.whole.lift === null) continue;
+    const plainer = [...passing].some(([parent, p]) => within(tally, parent) && p.whole.lift !== null && info.whole.lift! < 1.5 * p.whole.lift);
+    if (plainer) passing.delete(tally);
+  }
+
+  // Most specific first. A more general pattern is kept only if what it holds beyond the kept
+  // specific patterns inside it still passes on its own (else those patterns explain it).
+  const ordered = [...passing.keys()].sort((a, b) => b.dims.length - a.dims.length || b.conflicts.length - a.conflicts.length || cmp(a.values.join("|"), b.values.join("|")));
+  const kept: { tally: Tally; pattern: ConflictPattern }[] = [];
+  for (const tally of ordered) {
+    const { expected, baseline, whole } = passing.get(tally)!;
     const inside = kept.filter((k) => k.tally.dims.length > tally.dims.length && tally.dims.every((d, i) => k.tally.values[k.tally.dims.indexOf(d)] === tally.values[i]));
     if (inside.length > 0) {
       const explained = new Set(inside.flatMap((k) => k.tally.conflicts.map((x) => x.conflict.conflict_id)));
       if (!passes(tally.conflicts.filter((x) => !explained.has(x.conflict.conflict_id)), expected)) continue;
     }
-    kept.push({ tally, pattern: toPattern(tally, whole.days, expected, whole.lift, whole.pValue, baseline?.baseline ?? null) });
+    kept.push({ tally, pattern: toPattern(tally, whole.days, expected, whole.lift, whole.pValue, baseline) });
   }
   return kept
     .map((k) => k.pattern)
