@@ -1,0 +1,299 @@
+/**
+ * BRE-RCA (spec, Component G): for one incident, the ranked causal paths from root cause to the
+ * incident metric over the business DAG, with the evidence events behind each node.
+ *
+ * Step 1  incident metric node: the incident's primary metric (two trigger metrics map onto the DAG
+ *         node they measure, see `dagNodeForMetric`).
+ * Step 2  causal window: [window start − lookback (14 days), window end].
+ * Step 3  upstream nodes: reverse breadth-first traversal of the DAG (graphology).
+ * Step 4  contribution = min(|z|/3, 3) × best cross-correlation at lag 0..14 × exp(−lag/7)
+ *         × 1/(path length + 1) × data-quality weight, for every upstream metric anomalous in the
+ *         causal window in the direction that would explain the incident.
+ * Step 5–7 ranked paths (causal-paths.ts), top K = 5, each node with its evidence clusters.
+ */
+import type { ScoreTable } from "../detect/detect.ts";
+import type { EvidenceSource } from "../evidence.ts";
+import { stableId } from "../ids.ts";
+import type { GoldMetrics, MetricName } from "../metrics/gold.ts";
+import type { CausalChain, CausalNode, EvidenceCluster, IncidentType } from "../scan-contract.ts";
+import { bestLaggedCorrelation } from "./best-lagged-correlation.ts";
+import { allPaths, BUSINESS_DAG, dagNodeForMetric, DEPENDENCY_GRAPH_VERSION, pathSign, upstreamDistances } from "./business-dag.ts";
+import { rankCausalPaths, rankedRoots, type ScoredNode } from "./causal-paths.ts";
+import { contributionScore, type ContributionParts } from "./contribution-score.ts";
+import { round6 as round, round6OrNull as roundOrNull } from "./precision.ts";
+import { clusterEvidence, collectMetricEvidence, DEFAULT_CLUSTER_OPTIONS, METRIC_EVIDENCE } from "./evidence-clusters.ts";
+
+export const ALGORITHM_VERSION = "BRE-RCA-v1";
+
+export interface RcaConfig {
+  /** Days before the incident window searched for causes (spec default 14). */
+  lookbackDays: number;
+  /** Largest lead, in days, tried by the cross-correlation (spec: lag bounds [0, lookback]). */
+  maxLagDays: number;
+  /** Paths kept (spec default K = 5). */
+  topK: number;
+  /** |z| an upstream metric must reach in the causal window to count as anomalous. */
+  anomalyThreshold: number;
+  /** Per-metric thresholds (the slow customer metrics use the detection rules' 2.5). */
+  metricThresholds: Partial<Record<MetricName, number>>;
+  /** An upstream anomaly starting up to this many days after a downstream one still explains it. */
+  onsetToleranceDays: number;
+  /** Most events read per evidence query. */
+  evidenceLimit: number;
+}
+
+export const DEFAULT_RCA_CONFIG: RcaConfig = {
+  lookbackDays: 14,
+  maxLagDays: 14,
+  topK: 5,
+  anomalyThreshold: 3,
+  metricThresholds: { churn_proxy: 2.5, review_score_avg: 2.5 },
+  onsetToleranceDays: 1,
+  evidenceLimit: 2_000,
+};
+
+/** What RCA needs to know about one detected incident. */
+export interface RcaIncident {
+  incidentId: string;
+  type: IncidentType;
+  primaryMetric: MetricName;
+  /** +1 when the incident is the metric going up, −1 when going down. */
+  direction: 1 | -1;
+  primary: { value: number | null; baseline: number | null; z: number | null };
+  startIndex: number;
+  endIndex: number;
+}
+
+export interface RcaContext {
+  runId: string;
+  days: readonly string[];
+  metrics: GoldMetrics;
+  /** MAD z-scores; must cover the 17 DAG metrics (`ensureDagScores`). */
+  scores: ScoreTable;
+  dataQuality(metric: MetricName, from: number, to: number): number;
+  evidence: EvidenceSource;
+  config: RcaConfig;
+  /** Evidence clusters by metric and window, shared by the incidents of one scan. */
+  clusterCache: Map<string, Promise<EvidenceCluster[]>>;
+}
+
+/** One upstream metric as RCA judged it; listed on the chain so every number can be checked. */
+export interface ScoredCandidate extends ContributionParts {
+  metric_name: string;
+  path_length: number;
+  /** +1 / −1: the direction this metric must move to explain the incident. */
+  expected_direction: 1 | -1;
+  anomalous: boolean;
+  peak_zscore: number | null;
+  peak_day: string | null;
+  onset_day: string | null;
+  lag_days: number;
+  cross_correlation: number;
+}
+
+interface Scored {
+  candidate: ScoredCandidate;
+  onset: number;
+  peakIndex: number;
+  window: [number, number] | null;
+}
+
+export async function analyzeRootCause(incident: RcaIncident, ctx: RcaContext): Promise<CausalChain> {
+  const { config, days } = ctx;
+  const target = dagNodeForMetric(incident.primaryMetric);
+  const from = Math.max(0, incident.startIndex - config.lookbackDays);
+  const to = incident.endIndex;
+  const chainBase = {
+    chain_id: `chain_${stableId(incident.incidentId)}`,
+    incident_id: incident.incidentId,
+    run_id: ctx.runId,
+    algorithm_version: ALGORITHM_VERSION,
+    dependency_graph_version: DEPENDENCY_GRAPH_VERSION,
+    causal_window: [days[from]!, days[to]!] as [string, string],
+    lookback_days: config.lookbackDays,
+    incident_metric: incident.primaryMetric,
+  };
+
+  const targetZ = incident.primary.z ?? alignedPeak(ctx.scores, target ?? incident.primaryMetric, incident.direction, incident.startIndex, to).z ?? 3;
+  const targetDq = ctx.dataQuality(incident.primaryMetric, from, to);
+  const targetParts = contributionScore({ z: targetZ, correlation: 1, lag: 0, pathLength: 0, dataQuality: targetDq });
+  const targetNode: ScoredNode = { node: target ?? incident.primaryMetric, contribution: targetParts.contribution_score, onset: incident.startIndex };
+  const targetEvidence = clustersFor(ctx, incident.primaryMetric, incident.startIndex, to);
+
+  if (target === null) {
+    // Not a DAG metric: nothing upstream to search; the metric is its own root.
+    const node = await causalNode(targetNode.node, targetParts, incident.primary, [incident.startIndex, to], targetEvidence, ctx, {});
+    return { ...chainBase, paths: [{ rank: 1, overall_score: round(targetParts.contribution_score), nodes: [node] }], root_causes: [rootEntry(1, node.metric_name, targetParts.contribution_score)], candidates: [] };
+  }
+
+  const scored = new Map<string, Scored>();
+  for (const [metric, pathLength] of [...upstreamDistances(BUSINESS_DAG, target)].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    scored.set(metric, scoreUpstream(metric as MetricName, target, pathLength, incident.direction, from, to, ctx));
+  }
+
+  const ranked = rankCausalPaths(
+    BUSINESS_DAG,
+    targetNode,
+    [...scored.values()].map((s) => ({ node: s.candidate.metric_name, contribution: s.candidate.contribution_score, onset: s.onset })),
+    { topK: config.topK, onsetTolerance: config.onsetToleranceDays },
+  );
+
+  const paths: CausalChain["paths"] = [];
+  for (const [i, path] of ranked.entries()) {
+    const nodes: CausalNode[] = [];
+    for (const [position, name] of path.nodes.entries()) {
+      const role = position === path.nodes.length - 1 ? "incident" : position === 0 ? "root_cause" : "intermediate";
+      if (name === targetNode.node) {
+        nodes.push(await causalNode(name, targetParts, incident.primary, [incident.startIndex, to], targetEvidence, ctx, { role, path_length: 0, lag_days: 0, cross_correlation: 1 }));
+        continue;
+      }
+      const s = scored.get(name)!;
+      const point = ctx.scores.get(name as MetricName)?.[s.peakIndex];
+      nodes.push(
+        await causalNode(name, s.candidate, { value: point?.value ?? null, baseline: point?.baseline ?? null, z: point?.z ?? null }, s.window!, clustersFor(ctx, name as MetricName, s.window![0], s.window![1]), ctx, {
+          role,
+          path_length: s.candidate.path_length,
+          lag_days: s.candidate.lag_days,
+          cross_correlation: round(s.candidate.cross_correlation),
+          onset_day: s.candidate.onset_day,
+        }),
+      );
+    }
+    paths.push({ rank: i + 1, overall_score: round(path.score), nodes, dag_path: path.dag_path } as CausalChain["paths"][number]);
+  }
+
+  const bestByRoot = new Map<string, number>();
+  for (const p of ranked) if (!bestByRoot.has(p.nodes[0]!)) bestByRoot.set(p.nodes[0]!, p.score);
+  return {
+    ...chainBase,
+    paths,
+    root_causes: rankedRoots(ranked).map((metric, i) => rootEntry(i + 1, metric, bestByRoot.get(metric)!)),
+    candidates: [...scored.values()].map((s) => roundCandidate(s.candidate)),
+  };
+}
+
+function rootEntry(rank: number, metric: string, score: number) {
+  return { rank, metric_name: metric, best_path_score: round(score) };
+}
+
+/** Step 4 for one upstream metric. */
+function scoreUpstream(metric: MetricName, target: string, pathLength: number, incidentDirection: 1 | -1, from: number, to: number, ctx: RcaContext): Scored {
+  const sign = pathSign(BUSINESS_DAG, allPaths(BUSINESS_DAG, metric, target)[0]!);
+  const direction = (incidentDirection * sign) as 1 | -1;
+  const threshold = ctx.config.metricThresholds[metric] ?? ctx.config.anomalyThreshold;
+  const peak = alignedPeak(ctx.scores, metric, direction, from, to);
+  const anomalous = peak.z !== null && direction * peak.z >= threshold;
+  let onset = -1;
+  let window: [number, number] | null = null;
+  const series = ctx.scores.get(metric) ?? [];
+  if (anomalous) {
+    for (let i = from; i <= to; i++) {
+      const z = series[i]?.z;
+      if (z !== null && z !== undefined && direction * z >= threshold) {
+        onset = i;
+        break;
+      }
+    }
+    // The anomaly window: the run of anomalous days around the peak.
+    let a = peak.index;
+    let b = peak.index;
+    const above = (i: number) => {
+      const z = series[i]?.z;
+      return z !== null && z !== undefined && direction * z >= threshold;
+    };
+    while (a - 1 >= from && above(a - 1)) a--;
+    while (b + 1 <= to && above(b + 1)) b++;
+    window = [a, b];
+  }
+  const best = bestLaggedCorrelation(ctx.metrics[metric], ctx.metrics[target as MetricName], sign, from, to, ctx.config.maxLagDays);
+  const parts = contributionScore({
+    z: peak.z ?? 0,
+    correlation: best.correlation,
+    lag: best.lag,
+    pathLength,
+    dataQuality: ctx.dataQuality(metric, from, to),
+  });
+  return {
+    candidate: {
+      metric_name: metric,
+      path_length: pathLength,
+      expected_direction: direction,
+      anomalous,
+      peak_zscore: peak.z,
+      peak_day: peak.z === null ? null : ctx.days[peak.index]!,
+      onset_day: onset >= 0 ? ctx.days[onset]! : null,
+      lag_days: best.lag,
+      cross_correlation: best.correlation,
+      ...parts,
+      contribution_score: anomalous ? parts.contribution_score : 0,
+    },
+    onset,
+    peakIndex: peak.index,
+    window,
+  };
+}
+
+/** The day in [from, to] where the metric's z is furthest in `direction` (largest direction × z). */
+function alignedPeak(scores: ScoreTable, metric: string, direction: 1 | -1, from: number, to: number): { z: number | null; index: number } {
+  const series = scores.get(metric as MetricName) ?? [];
+  let best: { z: number | null; index: number } = { z: null, index: from };
+  for (let i = from; i <= to; i++) {
+    const z = series[i]?.z;
+    if (z === null || z === undefined) continue;
+    if (best.z === null || direction * z > direction * best.z) best = { z, index: i };
+  }
+  return best;
+}
+
+function clustersFor(ctx: RcaContext, metric: MetricName, from: number, to: number): Promise<EvidenceCluster[]> {
+  const key = `${metric}|${from}|${to}`;
+  let cached = ctx.clusterCache.get(key);
+  if (!cached) {
+    cached = (async () => {
+      const found = await collectMetricEvidence(ctx.evidence, metric, ctx.days[from]!, ctx.days[to]!, ctx.config.evidenceLimit);
+      const measure = METRIC_EVIDENCE[metric].measure;
+      return clusterEvidence(found.events, { ...DEFAULT_CLUSTER_OPTIONS, truncated: found.truncated, ...(measure ? { measure } : {}) });
+    })();
+    ctx.clusterCache.set(key, cached);
+  }
+  return cached;
+}
+
+async function causalNode(
+  name: string,
+  parts: ContributionParts,
+  point: { value: number | null; baseline: number | null; z: number | null },
+  window: [number, number],
+  clusters: Promise<EvidenceCluster[]>,
+  ctx: RcaContext,
+  extra: Record<string, unknown>,
+): Promise<CausalNode> {
+  return {
+    metric_name: name,
+    contribution_score: round(parts.contribution_score),
+    anomaly_magnitude: round(parts.anomaly_magnitude),
+    temporal_precedence: round(parts.temporal_precedence),
+    graph_proximity: round(parts.graph_proximity),
+    data_quality_weight: round(parts.data_quality_weight),
+    metric_value: roundOrNull(point.value),
+    metric_baseline: roundOrNull(point.baseline),
+    metric_zscore: roundOrNull(point.z),
+    anomaly_window: [ctx.days[window[0]]!, ctx.days[window[1]]!],
+    evidence_clusters: await clusters,
+    ...extra,
+  };
+}
+
+function roundCandidate(c: ScoredCandidate): ScoredCandidate {
+  return {
+    ...c,
+    peak_zscore: roundOrNull(c.peak_zscore),
+    cross_correlation: round(c.cross_correlation),
+    anomaly_magnitude: round(c.anomaly_magnitude),
+    temporal_precedence: round(c.temporal_precedence),
+    graph_proximity: round(c.graph_proximity),
+    data_quality_weight: round(c.data_quality_weight),
+    contribution_score: round(c.contribution_score),
+  };
+}
+
