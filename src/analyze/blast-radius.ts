@@ -24,7 +24,7 @@ import type { EvidenceEvent, EvidenceSource } from "../evidence.ts";
 import type { MetricName } from "../metrics/gold.ts";
 import type { DailyAggregates } from "../metrics/series.ts";
 import type { BlastRadius, IncidentType } from "../scan-contract.ts";
-import { addDays } from "../time.ts";
+import { addDays, daysBetween } from "../time.ts";
 import { concentratedEntities } from "./concentrated-entities.ts";
 import { addEntities, customerOf, emptyEntitySets, type EntitySets, invoicesOf, orderOf, productsOf, vendorOf } from "./entities.ts";
 import { collectMetricEvidence, formatMoney } from "./evidence-clusters.ts";
@@ -93,19 +93,20 @@ export async function collectBlastDetail(
   const from = aggregates.days[incident.startIndex]!;
   const to = aggregates.days[incident.endIndex]!;
   let truncated = false;
+  let readFrom = from;
   const affected = new Map<string, EvidenceEvent>();
   for (const metric of affectedMetrics(incident.type)) {
     const found = await collectMetricEvidence(evidence, metric, from, to, config.evidenceLimit);
     truncated ||= found.truncated;
+    if (found.from < readFrom) readFrom = found.from;
     for (const e of found.events) affected.set(e.event_id, e);
   }
   let events = [...affected.values()];
   if (incident.type === "SUPPLIER_DEPENDENCY_FAILURE") {
     // Background delays of healthy vendors are not this failure: keep the vendors that stand out.
-    const baselineFrom = addDays(from, -config.baselineDays);
-    const before = await evidence.events({ types: ["shipment_delayed"], from: baselineFrom, to: addDays(from, -1), limit: config.evidenceLimit });
+    const before = await evidence.events({ types: ["shipment_delayed"], from: addDays(readFrom, -config.baselineDays), to: addDays(readFrom, -1), limit: config.evidenceLimit });
     truncated ||= before.length >= config.evidenceLimit;
-    const standouts = concentratedEntities(countBy(events, vendorOf), countBy(before, vendorOf), incident.endIndex - incident.startIndex + 1, config.baselineDays);
+    const standouts = concentratedEntities(countBy(events, vendorOf), countBy(before, vendorOf), daysBetween(readFrom, to) + 1, config.baselineDays);
     if (standouts) events = events.filter((e) => standouts.has(vendorOf(e) ?? ""));
   }
   const entities = emptyEntitySets();

@@ -30,6 +30,11 @@ export interface EvidenceSpec {
   /** Invoices that became overdue in the window (derived from issued and paid events). */
   overdueInvoices?: boolean;
   measure?: Measure;
+  /**
+   * Days before the window whose events still move the metric inside it: a 7-day rolling rate that
+   * crosses its threshold on day d was pushed there by the events of days d − 6 … d.
+   */
+  lookbackDays?: number;
 }
 
 const LOW_REVIEW = (e: EvidenceEvent) => typeof e.attributes.score === "number" && e.attributes.score <= 3;
@@ -40,30 +45,30 @@ export const METRIC_EVIDENCE: Record<MetricName, EvidenceSpec> = {
   daily_revenue: { types: REVENUE },
   daily_expenses: { types: ["expense_posted"] },
   daily_refunds: { types: REFUNDS },
-  refund_rate: { types: REFUNDS },
-  net_cash_proxy: { types: ["expense_posted", ...REFUNDS] },
-  expense_ratio: { types: ["expense_posted"] },
-  margin_proxy: { types: ["expense_posted", ...REFUNDS] },
-  dso_proxy: { types: ["invoice_paid"], measure: { attribute: "days_to_pay", unit: "days to pay" } },
+  refund_rate: { types: REFUNDS, lookbackDays: 6 },
+  net_cash_proxy: { types: ["expense_posted", ...REFUNDS], lookbackDays: 6 },
+  expense_ratio: { types: ["expense_posted"], lookbackDays: 6 },
+  margin_proxy: { types: ["expense_posted", ...REFUNDS], lookbackDays: 6 },
+  dso_proxy: { types: ["invoice_paid"], measure: { attribute: "days_to_pay", unit: "days to pay" }, lookbackDays: 6 },
   ar_aging_amount: { types: ["invoice_issued", "invoice_overdue"], overdueInvoices: true },
   ar_overdue_count: { types: ["invoice_issued", "invoice_overdue"], overdueInvoices: true },
-  dpo_proxy: { types: ["expense_paid"] },
+  dpo_proxy: { types: ["expense_paid"], lookbackDays: 6 },
   order_volume: { types: ["order_placed"] },
   delivery_count: { types: ["order_delivered"] },
   late_delivery_count: { types: ["order_late"], measure: { attribute: "days_late", unit: "days late" } },
-  delivery_delay_rate: { types: ["order_late"], measure: { attribute: "days_late", unit: "days late" } },
+  delivery_delay_rate: { types: ["order_late"], measure: { attribute: "days_late", unit: "days late" }, lookbackDays: 6 },
   fulfillment_backlog: { types: ["order_placed"], closedBy: ["order_delivered"], pastPromise: true },
-  avg_delivery_delay_days: { types: ["order_late"], measure: { attribute: "days_late", unit: "days late" } },
-  supplier_delay_rate: { types: ["shipment_delayed"], measure: { attribute: "days_delayed", unit: "days delayed" } },
-  supplier_delay_severity: { types: ["shipment_delayed"], measure: { attribute: "days_delayed", unit: "days delayed" } },
+  avg_delivery_delay_days: { types: ["order_late"], measure: { attribute: "days_late", unit: "days late" }, lookbackDays: 6 },
+  supplier_delay_rate: { types: ["shipment_delayed"], measure: { attribute: "days_delayed", unit: "days delayed" }, lookbackDays: 6 },
+  supplier_delay_severity: { types: ["shipment_delayed"], measure: { attribute: "days_delayed", unit: "days delayed" }, lookbackDays: 6 },
   ticket_volume: { types: ["support_ticket_opened"] },
   ticket_close_volume: { types: ["support_ticket_closed"] },
   ticket_backlog: { types: ["support_ticket_opened"], closedBy: ["support_ticket_closed"] },
-  avg_resolution_time: { types: ["support_ticket_closed"], measure: { attribute: "resolution_time_hours", unit: "hours to resolve" } },
-  review_score_avg: { types: ["review_submitted"], keep: LOW_REVIEW, measure: { attribute: "score", unit: "stars" } },
-  review_score_trend: { types: ["review_submitted"], keep: LOW_REVIEW, measure: { attribute: "score", unit: "stars" } },
-  churn_proxy: { types: ["customer_churned"] },
-  customer_concentration: { types: REVENUE },
+  avg_resolution_time: { types: ["support_ticket_closed"], measure: { attribute: "resolution_time_hours", unit: "hours to resolve" }, lookbackDays: 6 },
+  review_score_avg: { types: ["review_submitted"], keep: LOW_REVIEW, measure: { attribute: "score", unit: "stars" }, lookbackDays: 6 },
+  review_score_trend: { types: ["review_submitted"], keep: LOW_REVIEW, measure: { attribute: "score", unit: "stars" }, lookbackDays: 13 },
+  churn_proxy: { types: ["customer_churned"], lookbackDays: 13 },
+  customer_concentration: { types: REVENUE, lookbackDays: 0 },
 };
 
 /** How far back an overdue invoice may have been issued (payment terms longer than this are rare). */
@@ -71,16 +76,22 @@ export const OVERDUE_ISSUE_LOOKBACK_DAYS = 120;
 
 export interface MetricEvidence {
   events: EvidenceEvent[];
+  /** First day read (the window's start moved back by the metric's rolling lookback). */
+  from: string;
   /** True when a query hit its limit: counts are then lower bounds. */
   truncated: boolean;
 }
 
-/** Reads the events behind a metric's movement over days [from, to] (bounded by `limit` per query). */
+/**
+ * Reads the events behind a metric's movement over days [from, to] (bounded by `limit` per query),
+ * starting earlier by the metric's rolling window.
+ */
 export async function collectMetricEvidence(source: EvidenceSource, metric: MetricName, from: string, to: string, limit: number): Promise<MetricEvidence> {
   const spec = METRIC_EVIDENCE[metric];
   if (!spec) throw new Error(`collectMetricEvidence: no evidence rule for metric ${metric}`);
   if (spec.overdueInvoices) return overdueInvoiceEvidence(source, from, to, limit);
-  const events = await source.events({ types: spec.types, from, to, limit });
+  const start = spec.lookbackDays ? addDays(from, -spec.lookbackDays) : from;
+  const events = await source.events({ types: spec.types, from: start, to, limit });
   let truncated = events.length >= limit;
   let kept = spec.keep ? events.filter(spec.keep) : events;
   if (spec.closedBy) {
@@ -90,7 +101,7 @@ export async function collectMetricEvidence(source: EvidenceSource, metric: Metr
     kept = kept.filter((e) => !closed.has(e.entity_id));
   }
   if (spec.pastPromise) kept = kept.filter((e) => promisedDay(e) < to);
-  return { events: kept, truncated };
+  return { events: kept, from: start, truncated };
 }
 
 /** Assumed promise when an order carries no estimated delivery date. */
@@ -134,7 +145,7 @@ async function overdueInvoiceEvidence(source: EvidenceSource, from: string, to: 
     listed.add(e.entity_id);
   }
   for (const e of explicit) if (!listed.has(e.entity_id)) out.push(e);
-  return { events: out, truncated: issued.length >= limit || paid.length >= limit || explicit.length >= limit };
+  return { events: out, from, truncated: issued.length >= limit || paid.length >= limit || explicit.length >= limit };
 }
 
 export interface ClusterOptions {

@@ -3,39 +3,11 @@
  * metric on any ranked path, unobserved mediators included, and one edge per DAG edge the paths use.
  * Nodes carry `parentIds` so d3-dag's `graphStratify()` can lay them out directly.
  */
-import type { Incident } from "../scan-contract.ts";
+import type { CausalGraphView, Incident } from "../scan-contract.ts";
 import { BUSINESS_DAG } from "./business-dag.ts";
 
-export interface GraphNode {
-  id: string;
-  label: string;
-  /** `root_cause` starts a path, `incident` is the incident metric, `mediator` was not anomalous. */
-  role: "root_cause" | "intermediate" | "incident" | "mediator";
-  zscore: number | null;
-  contribution_score: number | null;
-  anomaly_window: [string, string] | null;
-  /** Best (smallest) rank of a path through this node. */
-  best_path_rank: number;
-  on_top_path: boolean;
-  parentIds: string[];
-}
-
-export interface GraphEdge {
-  id: string;
-  source: string;
-  target: string;
-  /** +1 when more of the source means more of the target, −1 when less. */
-  sign: 1 | -1;
-  path_ranks: number[];
-  on_top_path: boolean;
-}
-
-export interface CausalGraphView {
-  incident_id: string;
-  incident_type: string;
-  nodes: GraphNode[];
-  edges: GraphEdge[];
-}
+export type GraphNode = CausalGraphView["nodes"][number];
+export type GraphEdge = CausalGraphView["edges"][number];
 
 export function causalGraphView(incident: Pick<Incident, "incident_id" | "incident_type" | "causal_chain">): CausalGraphView {
   const nodes = new Map<string, GraphNode>();

@@ -15,7 +15,7 @@ import type { ScoreTable } from "../detect/detect.ts";
 import type { EvidenceSource } from "../evidence.ts";
 import { stableId } from "../ids.ts";
 import type { GoldMetrics, MetricName } from "../metrics/gold.ts";
-import type { CausalChain, CausalNode, EvidenceCluster, IncidentType } from "../scan-contract.ts";
+import type { CausalChain, CausalNode, EvidenceCluster, IncidentType, RcaCandidate } from "../scan-contract.ts";
 import { bestLaggedCorrelation } from "./best-lagged-correlation.ts";
 import { allPaths, BUSINESS_DAG, dagNodeForMetric, DEPENDENCY_GRAPH_VERSION, pathSign, upstreamDistances } from "./business-dag.ts";
 import { rankCausalPaths, rankedRoots, type ScoredNode } from "./causal-paths.ts";
@@ -77,19 +77,8 @@ export interface RcaContext {
   clusterCache: Map<string, Promise<EvidenceCluster[]>>;
 }
 
-/** One upstream metric as RCA judged it; listed on the chain so every number can be checked. */
-export interface ScoredCandidate extends ContributionParts {
-  metric_name: string;
-  path_length: number;
-  /** +1 / −1: the direction this metric must move to explain the incident. */
-  expected_direction: 1 | -1;
-  anomalous: boolean;
-  peak_zscore: number | null;
-  peak_day: string | null;
-  onset_day: string | null;
-  lag_days: number;
-  cross_correlation: number;
-}
+/** One upstream metric as RCA judged it (the chain's `candidates`). */
+export type ScoredCandidate = RcaCandidate;
 
 interface Scored {
   candidate: ScoredCandidate;
