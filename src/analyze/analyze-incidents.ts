@@ -82,12 +82,23 @@ export interface AnalysisResult {
 
 export async function analyzeIncidents(items: readonly IncidentToAnalyze[], ctx: AnalysisContext, config: AnalysisConfig = DEFAULT_ANALYSIS_CONFIG): Promise<AnalysisResult> {
   const days = ctx.aggregates.days;
-  const evidence = memoizeEvidence(ctx.evidence);
+  const scores = config.rootCause ? withDagScores(ctx.scores, ctx.metrics, ctx.detection) : ctx.scores;
+  const clusterCache = new Map<string, Promise<EvidenceCluster[]>>();
   const details = new Map<string, BlastDetail>();
-  if (config.blastRadius || config.cascades) {
-    for (const { incident, rca } of items) {
+  const chains = new Map<string, CausalChain>();
+  for (const { incident, rca } of items) {
+    // One incident's blast radius and RCA ask overlapping questions; answers are kept for that
+    // incident only, so a scan's memory does not grow with its number of incidents.
+    const evidence = memoizeEvidence(ctx.evidence);
+    if (config.blastRadius || config.cascades) {
       details.set(incident.incident_id, await collectBlastDetail({ type: incident.incident_type, startIndex: rca.startIndex, endIndex: rca.endIndex }, ctx.aggregates, evidence, config.blast));
     }
+    chains.set(
+      incident.incident_id,
+      config.rootCause
+        ? await analyzeRootCause(rca, { runId: ctx.runId, days, metrics: ctx.metrics, scores, dataQuality: ctx.dataQuality, evidence, config: config.rca, clusterCache })
+        : selfChain(incident, rca, ctx),
+    );
   }
 
   const correlation = config.cascades
@@ -104,19 +115,14 @@ export async function analyzeIncidents(items: readonly IncidentToAnalyze[], ctx:
       )
     : { cascades: [], cascadeOf: new Map<string, string>(), downstreamOf: new Map<string, string[]>() };
 
-  const scores = config.rootCause ? withDagScores(ctx.scores, ctx.metrics, ctx.detection) : ctx.scores;
-  const clusterCache = new Map<string, Promise<EvidenceCluster[]>>();
   const incidents: Incident[] = [];
-  for (const { incident, rca } of items) {
-    const chain = config.rootCause
-      ? await analyzeRootCause(rca, { runId: ctx.runId, days, metrics: ctx.metrics, scores, dataQuality: ctx.dataQuality, evidence, config: config.rca, clusterCache })
-      : selfChain(incident, rca, ctx);
+  for (const { incident } of items) {
     const downstream = correlation.downstreamOf.get(incident.incident_id) ?? [];
     const detail = details.get(incident.incident_id);
     const analyzed: Incident = {
       ...incident,
       cascade_id: correlation.cascadeOf.get(incident.incident_id) ?? null,
-      causal_chain: chain,
+      causal_chain: chains.get(incident.incident_id)!,
       blast_radius: summarizeBlastRadius(config.blastRadius && detail ? detail : emptyDetail(), downstream),
     };
     incidents.push({ ...analyzed, causal_graph: causalGraphView(analyzed) });

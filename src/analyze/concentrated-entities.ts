@@ -1,8 +1,8 @@
 /**
  * The entities whose event rate in a window stands out against their own baseline rate:
  * `lift = (n_window / window_days) / max(n_baseline / baseline_days, 1 / baseline_days)`, kept when
- * `n_window ≥ minEvents` and `lift ≥ minLift`. The floor of one baseline event keeps an entity never
- * seen before from getting an infinite lift out of a single event.
+ * `n_window ≥ minEvents` (3) and `lift ≥ minLift` (3: a vendor three times as bad as usual). The
+ * floor of one baseline event keeps an entity never seen before from getting an infinite lift.
  *
  * Returns null when no entity stands out (the incident is spread evenly: keep everything).
  * @example
@@ -14,8 +14,8 @@ export function concentratedEntities(
   baselineCounts: ReadonlyMap<string, number>,
   windowDays: number,
   baselineDays: number,
-  minLift = 2,
-  minEvents = 2,
+  minLift = 3,
+  minEvents = 3,
 ): Set<string> | null {
   if (!(windowDays > 0) || !(baselineDays > 0)) throw new Error(`concentratedEntities: window (${windowDays}) and baseline (${baselineDays}) must be > 0 days`);
   const out = new Set<string>();

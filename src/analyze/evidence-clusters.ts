@@ -151,7 +151,10 @@ async function overdueInvoiceEvidence(source: EvidenceSource, from: string, to: 
 export interface ClusterOptions {
   /** Most entity clusters kept (the "all events" cluster comes on top of these). */
   maxEntityClusters: number;
-  /** Most event ids listed per cluster; `event_count` always has the full count. */
+  /**
+   * Most event ids listed per cluster; `event_count` always has the full count and the rest are one
+   * `GET /v1/events?type=…&from=…&to=…` away. Keeps a stored incident well under D1's statement size.
+   */
   maxEventIds: number;
   /** An entity makes a cluster when it has at least this many events… */
   minEvents: number;
@@ -161,7 +164,7 @@ export interface ClusterOptions {
   truncated?: boolean;
 }
 
-export const DEFAULT_CLUSTER_OPTIONS: ClusterOptions = { maxEntityClusters: 6, maxEventIds: 50, minEvents: 2, minShare: 0.1 };
+export const DEFAULT_CLUSTER_OPTIONS: ClusterOptions = { maxEntityClusters: 6, maxEventIds: 20, minEvents: 2, minShare: 0.1 };
 
 const DIMENSIONS = [
   { kind: "vendor", scope: "from vendor", of: (e: EvidenceEvent) => single(vendorOf(e)) },
@@ -180,8 +183,8 @@ function single(value: string | null): string[] {
 export function clusterEvidence(events: readonly EvidenceEvent[], options: ClusterOptions = DEFAULT_CLUSTER_OPTIONS): EvidenceCluster[] {
   if (events.length === 0) return [];
   const clusters: EvidenceCluster[] = [summarize(events, null, options)];
-  const entityClusters: { cluster: EvidenceCluster; share: number }[] = [];
-  for (const dimension of DIMENSIONS) {
+  const entityClusters: { cluster: EvidenceCluster; dimension: number }[] = [];
+  for (const [index, dimension] of DIMENSIONS.entries()) {
     const groups = new Map<string, EvidenceEvent[]>();
     for (const event of events) {
       const ids = dimension.of(event);
@@ -196,12 +199,14 @@ export function clusterEvidence(events: readonly EvidenceEvent[], options: Clust
     for (const [id, group] of groups) {
       const share = group.length / events.length;
       if (group.length < options.minEvents || share < options.minShare) continue;
-      entityClusters.push({ cluster: summarize(group, { kind: dimension.kind, scope: dimension.scope, id }, options), share });
+      entityClusters.push({ cluster: summarize(group, { kind: dimension.kind, scope: dimension.scope, id }, options), dimension: index });
     }
   }
+  // Largest first; on a tie the vendor (the usual culprit), then product, then customer.
   entityClusters.sort(
     (a, b) =>
       b.cluster.event_count - a.cluster.event_count ||
+      a.dimension - b.dimension ||
       (b.cluster.total_amount ?? 0) - (a.cluster.total_amount ?? 0) ||
       (a.cluster.cluster_label < b.cluster.cluster_label ? -1 : 1),
   );

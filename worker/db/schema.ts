@@ -107,3 +107,20 @@ export const incidents = sqliteTable(
   },
   (t) => [index("incidents_company_run").on(t.companyId, t.runId, t.detectedAt)],
 );
+
+export const cascades = sqliteTable(
+  "cascades",
+  {
+    cascadeId: text("cascade_id").primaryKey(),
+    companyId: text("company_id").notNull(),
+    /** The newest run that found this cascade. */
+    runId: text("run_id").notNull(),
+    rootIncidentId: text("root_incident_id").notNull(),
+    detectedAt: text("detected_at").notNull(),
+    cascadeScore: real("cascade_score").notNull(),
+    /** The cascade exactly as the scan produced it (the `bre scan` JSON). */
+    bodyJson: text("body_json").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [index("cascades_company_run").on(t.companyId, t.runId, t.detectedAt)],
+);
