@@ -22,11 +22,12 @@ export function bestLaggedCorrelation(
   from: number,
   to: number,
   maxLag: number,
+  minPairs?: number,
 ): LaggedCorrelation {
   if (sign !== 1 && sign !== -1) throw new Error(`bestLaggedCorrelation: sign must be 1 or -1, got ${sign}`);
   let best: LaggedCorrelation = { lag: 0, correlation: 0 };
   for (let lag = 0; lag <= maxLag; lag++) {
-    const r = crossCorrelation(cause, effect, lag, from, to);
+    const r = crossCorrelation(cause, effect, lag, from, to, minPairs);
     if (r === null) continue;
     const aligned = sign * r;
     if (aligned > best.correlation + 1e-12) best = { lag, correlation: aligned };

@@ -13,6 +13,7 @@
  * - paths are ranked by the product of their nodes' contribution scores (the incident metric's own
  *   score included), best first, top K;
  * - with no candidate at all, the single path is the incident metric alone: it is its own root.
+ * Option `mediators: false` (service call graphs) keeps only paths whose every node was anomalous.
  */
 import { allPaths, type CausalGraph, upstreamDistances } from "./business-dag.ts";
 
@@ -37,6 +38,13 @@ export interface PathRankingOptions {
   topK: number;
   /** An upstream node that turned anomalous up to this many days after a downstream one still explains it. */
   onsetTolerance: number;
+  /**
+   * May a path pass through DAG nodes that were not anomalous (unobserved mediators)? Yes (default)
+   * for the business DAG, whose metrics measure different things and may not all move; no for a
+   * service call graph, where every service on the way carries the same metric and a cause must show
+   * along it.
+   */
+  mediators?: boolean;
 }
 
 export function rankCausalPaths(
@@ -54,14 +62,16 @@ export function rankCausalPaths(
   }
   if (candidates.size === 0) return [{ nodes: [target.node], dag_path: [target.node], score: target.contribution }];
 
-  const ancestorsOf = (node: string) => upstreamDistances(graph, node);
+  const mediators = options.mediators ?? true;
+  const reaches = (from: string, to: string) => (mediators ? upstreamDistances(graph, to).has(from) : reachesThrough(graph, from, to, candidates));
   const roots = [...candidates.values()].filter(
-    (c) => ![...candidates.values()].some((p) => p.node !== c.node && ancestorsOf(c.node).has(p.node) && p.onset <= c.onset + options.onsetTolerance),
+    (c) => ![...candidates.values()].some((p) => p.node !== c.node && p.onset <= c.onset + options.onsetTolerance && reaches(p.node, c.node)),
   );
 
   const byProjection = new Map<string, RankedPath>();
   for (const root of roots.sort((a, b) => (a.node < b.node ? -1 : 1))) {
     for (const dagPath of allPaths(graph, root.node, target.node)) {
+      if (!mediators && !dagPath.every((n) => n === target.node || candidates.has(n))) continue;
       const nodes = dagPath.filter((n) => n === target.node || candidates.has(n));
       const key = nodes.join(">");
       const score = nodes.reduce((product, n) => product * (n === target.node ? target.contribution : candidates.get(n)!.contribution), 1);
@@ -70,9 +80,25 @@ export function rankCausalPaths(
       if (!known || dagPath.length < known.dag_path.length) byProjection.set(key, { nodes, dag_path: [...dagPath], score });
     }
   }
+  if (byProjection.size === 0) return [{ nodes: [target.node], dag_path: [target.node], score: target.contribution }];
   return [...byProjection.values()]
     .sort((a, b) => b.score - a.score || a.nodes.length - b.nodes.length || (a.nodes.join(">") < b.nodes.join(">") ? -1 : 1))
     .slice(0, options.topK);
+}
+
+/** Is there a directed path from `from` to `to` whose nodes (after `from`) are all in `allowed`? */
+function reachesThrough(graph: CausalGraph, from: string, to: string, allowed: ReadonlyMap<string, unknown>): boolean {
+  const stack = [from];
+  const seen = new Set<string>([from]);
+  while (stack.length > 0) {
+    for (const next of graph.outNeighbors(stack.pop()!)) {
+      if (next === to) return true;
+      if (seen.has(next) || !allowed.has(next)) continue;
+      seen.add(next);
+      stack.push(next);
+    }
+  }
+  return false;
 }
 
 /** Distinct root causes in the order of the ranked paths (for top-k accuracy). */

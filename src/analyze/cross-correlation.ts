@@ -9,7 +9,8 @@ export const MIN_CORRELATION_PAIRS = 5;
  * `[from, to]` where both values exist. The effect is read over the same window at every lag and the
  * cause is read `lag` days earlier, so every lag is judged on the same stretch of the incident metric.
  *
- * `null` when fewer than {@link MIN_CORRELATION_PAIRS} pairs exist or a side is constant.
+ * `null` when fewer than `minPairs` ({@link MIN_CORRELATION_PAIRS} by default) pairs exist or a side
+ * is constant.
  * @example
  * // cause leads effect by one day exactly:
  * crossCorrelation([0, 0, 5, 1, 0, 0, 3, 0], [0, 0, 0, 5, 1, 0, 0, 3], 1, 1, 7) // 1
@@ -20,6 +21,7 @@ export function crossCorrelation(
   lag: number,
   from: number,
   to: number,
+  minPairs = MIN_CORRELATION_PAIRS,
 ): number | null {
   if (!Number.isInteger(lag) || lag < 0) throw new Error(`crossCorrelation: lag must be a whole number of days ≥ 0, got ${lag}`);
   if (!Number.isInteger(from) || !Number.isInteger(to) || from > to) throw new Error(`crossCorrelation: bad window [${from}, ${to}]`);
@@ -37,7 +39,7 @@ export function crossCorrelation(
     scratchY[n] = y;
     n++;
   }
-  if (n < MIN_CORRELATION_PAIRS) return null;
+  if (n < Math.max(2, minPairs)) return null;
   return pearsonCorrelation(scratchX, scratchY, n);
 }
 
