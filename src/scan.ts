@@ -197,6 +197,7 @@ async function buildIncident(found: DetectedIncident, ctx: BuildContext): Promis
       primary: { value: found.primary.value, baseline: found.primary.baseline, z },
       startIndex: found.startIndex,
       endIndex: found.endIndex,
+      peakIndex: found.peakIndex,
     },
   };
 }

@@ -30,8 +30,10 @@ export interface PetshopRcaOptions {
   maxLagSteps: number;
   minPairs: number;
   zThreshold: number;
-  /** Steps by which an upstream anomaly may start after a downstream one and still explain it. */
+  /** Steps by which an upstream anomaly may start after a downstream one and still precede it. */
   onsetTolerance: number;
+  /** Steps an upstream anomaly may have ended before a downstream one began and still precede it. */
+  maxGap: number;
   /** Paths through services that were not anomalous (see PathRankingOptions.mediators). */
   mediators: boolean;
   /**
@@ -47,7 +49,7 @@ export interface PetshopRcaOptions {
   windowSteps: number;
 }
 
-export const DEFAULT_PETSHOP_OPTIONS: PetshopRcaOptions = { contextSteps: 12, correlateWindowOnly: true, maxLagSteps: 0, minPairs: 3, zThreshold: 3, onsetTolerance: 0, mediators: false, targetThreshold: 2, windowSteps: 5 };
+export const DEFAULT_PETSHOP_OPTIONS: PetshopRcaOptions = { contextSteps: 12, correlateWindowOnly: true, maxLagSteps: 0, minPairs: 3, zThreshold: 3, onsetTolerance: 0, maxGap: 1, mediators: false, targetThreshold: 2, windowSteps: 5 };
 
 export function causalGraphOf(nodes: readonly string[], calls: readonly [string, string][]): CausalGraph {
   return buildCausalGraph(nodes, calls.map(([caller, callee]) => [callee, caller, 1] as const));
@@ -113,9 +115,17 @@ export function breRcaPetshop(
   const targetPeak = peakOf(targetSeries);
   const targetAnomalous = targetPeak !== null && direction * targetPeak.z >= Z_THRESHOLD;
   if (!targetPeak || direction * targetPeak.z < options.targetThreshold) return { roots: [], targetAnomalous };
-  const onsetOf = (s: NodeSeries) => {
-    for (let i = from; i <= to; i++) if (s.z[i] !== null && direction * s.z[i]! >= Z_THRESHOLD) return i;
-    return to;
+  // A node's episode: the run of anomalous steps around its peak (a missing step does not break it),
+  // as the business engine dates an anomaly; a separate earlier dip is not when it began.
+  const episodeOf = (s: NodeSeries): { onset: number; end: number } => {
+    const peak = peakOf(s);
+    if (!peak) return { onset: to, end: to };
+    const above = (i: number) => s.z[i] === null || s.z[i] === undefined || direction * s.z[i]! >= Z_THRESHOLD;
+    let onset = peak.index;
+    let end = peak.index;
+    while (onset - 1 >= from && above(onset - 1)) onset--;
+    while (end + 1 <= to && above(end + 1)) end++;
+    return { onset, end };
   };
   const quality = (s: NodeSeries) => s.values.filter((v) => v !== null).length / s.values.length;
   const targetParts = contributionScore({ z: targetPeak.z, correlation: 1, lag: 0, pathLength: 0, dataQuality: quality(targetSeries) });
@@ -128,8 +138,8 @@ export function breRcaPetshop(
     if (!peak || direction * peak.z < Z_THRESHOLD) continue;
     const best = bestLaggedCorrelation(series.values, targetSeries.values, 1, options.correlateWindowOnly ? from : 0, to, options.maxLagSteps, options.minPairs);
     const parts = contributionScore({ z: peak.z, correlation: best.correlation, lag: best.lag, pathLength: distance, dataQuality: quality(series) });
-    scored.push({ node, contribution: parts.contribution_score, onset: onsetOf(series) });
+    scored.push({ node, contribution: parts.contribution_score, ...episodeOf(series) });
   }
-  const paths = rankCausalPaths(graph, { node: target, contribution: targetParts.contribution_score, onset: onsetOf(targetSeries) }, scored, { topK: 1_000, onsetTolerance: options.onsetTolerance, mediators: options.mediators });
+  const paths = rankCausalPaths(graph, { node: target, contribution: targetParts.contribution_score, onset: episodeOf(targetSeries).onset, end: to }, scored, { topK: 1_000, onsetTolerance: options.onsetTolerance, maxGap: options.maxGap, mediators: options.mediators });
   return { roots: rankedRoots(paths).filter((r) => r !== target), targetAnomalous };
 }

@@ -70,19 +70,28 @@ describe("rankCausalPaths", () => {
       BUSINESS_DAG,
       target,
       [
-        { node: "supplier_delay_rate", contribution: 0.6, onset: 5 },
-        { node: "fulfillment_backlog", contribution: 0.5, onset: 6 }, // explained by supplier (5 ≤ 6 + 1)
-        { node: "order_volume", contribution: 0.2, onset: 9 },
+        { node: "supplier_delay_rate", contribution: 0.6, onset: 5, end: 9 },
+        { node: "fulfillment_backlog", contribution: 0.5, onset: 6, end: 10 }, // preceded by supplier (5 ≤ 6 + 1)
+        { node: "order_volume", contribution: 0.2, onset: 9 }, // began after the backlog, just before the incident
       ],
       options,
     );
-    // [sup, del] = 0.6 × 1.5 = 0.9; [sup, bkl, del] = 0.6 × 0.5 × 1.5 = 0.45; [ov, bkl, del] = 0.2 × 0.5 × 1.5 = 0.15
+    // [sup, del] = 0.6 × 1.5 = 0.9; [sup, bkl, del] = 0.6 × 0.5 × 1.5 = 0.45. Order volume cannot have
+    // started the backlog (day 9 > 6 + 1), so its route keeps the backlog as a mediator: [ov, del] = 0.3.
     expect(paths.map((p) => [p.nodes.join(">"), Number(p.score.toFixed(6))])).toEqual([
       ["supplier_delay_rate>delivery_delay_rate", 0.9],
       ["supplier_delay_rate>fulfillment_backlog>delivery_delay_rate", 0.45],
-      ["order_volume>fulfillment_backlog>delivery_delay_rate", 0.15],
+      ["order_volume>delivery_delay_rate", 0.3],
     ]);
+    expect(paths[2]!.dag_path).toEqual(["order_volume", "fulfillment_backlog", "delivery_delay_rate"]);
     expect(rankedRoots(paths)).toEqual(["supplier_delay_rate", "order_volume"]);
+  });
+
+  it("does not let a blip that ended days before the incident explain it", () => {
+    const candidates = [{ node: "order_volume", contribution: 0.3, onset: 2, end: 3 }]; // the incident begins on day 10
+    expect(rankCausalPaths(BUSINESS_DAG, target, candidates, { ...options, maxGap: 3 }).map((p) => p.nodes)).toEqual([["delivery_delay_rate"]]);
+    // Still going on 3 days before: it can.
+    expect(rankedRoots(rankCausalPaths(BUSINESS_DAG, target, [{ ...candidates[0]!, end: 7 }], { ...options, maxGap: 3 }))).toEqual(["order_volume"]);
   });
 
   it("lets a later upstream anomaly not explain an earlier downstream one", () => {

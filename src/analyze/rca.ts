@@ -36,8 +36,12 @@ export interface RcaConfig {
   anomalyThreshold: number;
   /** Per-metric thresholds (the slow customer metrics use the detection rules' 2.5). */
   metricThresholds: Partial<Record<MetricName, number>>;
-  /** An upstream anomaly starting up to this many days after a downstream one still explains it. */
+  /** An upstream anomaly starting up to this many days after a downstream one can still precede it. */
   onsetToleranceDays: number;
+  /** An upstream anomaly that ended more than this many days before a downstream one began cannot precede it. */
+  maxGapDays: number;
+  /** Weakest contribution score that still counts as a possible cause. */
+  minContribution: number;
   /** Most events read per evidence query. */
   evidenceLimit: number;
 }
@@ -49,8 +53,13 @@ export const DEFAULT_RCA_CONFIG: RcaConfig = {
   anomalyThreshold: 3,
   metricThresholds: { churn_proxy: 2.5, review_score_avg: 2.5 },
   onsetToleranceDays: 1,
+  maxGapDays: 3,
+  minContribution: 0.05,
   evidenceLimit: 2_000,
 };
+
+/** Every path is ranked (the chain shows the top K; its root causes come from all of them). */
+const ALL_PATHS = 1_000;
 
 /** What RCA needs to know about one detected incident. */
 export interface RcaIncident {
@@ -62,6 +71,8 @@ export interface RcaIncident {
   primary: { value: number | null; baseline: number | null; z: number | null };
   startIndex: number;
   endIndex: number;
+  /** The day of the incident's strongest reading; its episode dates the incident in time. */
+  peakIndex?: number;
 }
 
 export interface RcaContext {
@@ -106,7 +117,7 @@ export async function analyzeRootCause(incident: RcaIncident, ctx: RcaContext): 
   const targetZ = incident.primary.z ?? alignedPeak(ctx.scores, target ?? incident.primaryMetric, incident.direction, incident.startIndex, to).z ?? 3;
   const targetDq = ctx.dataQuality(incident.primaryMetric, from, to);
   const targetParts = contributionScore({ z: targetZ, correlation: 1, lag: 0, pathLength: 0, dataQuality: targetDq });
-  const targetNode: ScoredNode = { node: target ?? incident.primaryMetric, contribution: targetParts.contribution_score, onset: incident.startIndex };
+  const targetNode: ScoredNode = { node: target ?? incident.primaryMetric, contribution: targetParts.contribution_score, onset: incidentOnset(incident, ctx), end: to };
   const targetEvidence = clustersFor(ctx, incident.primaryMetric, incident.startIndex, to);
 
   if (target === null) {
@@ -120,12 +131,13 @@ export async function analyzeRootCause(incident: RcaIncident, ctx: RcaContext): 
     scored.set(metric, scoreUpstream(metric as MetricName, target, pathLength, incident.direction, from, to, ctx));
   }
 
-  const ranked = rankCausalPaths(
+  const allRanked = rankCausalPaths(
     BUSINESS_DAG,
     targetNode,
-    [...scored.values()].map((s) => ({ node: s.candidate.metric_name, contribution: s.candidate.contribution_score, onset: s.onset })),
-    { topK: config.topK, onsetTolerance: config.onsetToleranceDays },
+    [...scored.values()].map((s) => ({ node: s.candidate.metric_name, contribution: s.candidate.contribution_score, onset: s.onset, end: s.window?.[1] ?? s.onset })),
+    { topK: ALL_PATHS, onsetTolerance: config.onsetToleranceDays, maxGap: config.maxGapDays, minContribution: config.minContribution },
   );
+  const ranked = allRanked.slice(0, config.topK);
 
   const paths: CausalChain["paths"] = [];
   for (const [i, path] of ranked.entries()) {
@@ -152,11 +164,11 @@ export async function analyzeRootCause(incident: RcaIncident, ctx: RcaContext): 
   }
 
   const bestByRoot = new Map<string, number>();
-  for (const p of ranked) if (!bestByRoot.has(p.nodes[0]!)) bestByRoot.set(p.nodes[0]!, p.score);
+  for (const p of allRanked) if (!bestByRoot.has(p.nodes[0]!)) bestByRoot.set(p.nodes[0]!, p.score);
   return {
     ...chainBase,
     paths,
-    root_causes: rankedRoots(ranked).map((metric, i) => rootEntry(i + 1, metric, bestByRoot.get(metric)!)),
+    root_causes: rankedRoots(allRanked).map((metric, i) => rootEntry(i + 1, metric, bestByRoot.get(metric)!)),
     candidates: [...scored.values()].map((s) => roundCandidate(s.candidate)),
   };
 }
@@ -176,14 +188,7 @@ function scoreUpstream(metric: MetricName, target: string, pathLength: number, i
   let window: [number, number] | null = null;
   const series = ctx.scores.get(metric) ?? [];
   if (anomalous) {
-    for (let i = from; i <= to; i++) {
-      const z = series[i]?.z;
-      if (z !== null && z !== undefined && direction * z >= threshold) {
-        onset = i;
-        break;
-      }
-    }
-    // The anomaly window: the run of anomalous days around the peak.
+    // The anomaly episode: the run of anomalous days around the peak; its first day is the onset.
     let a = peak.index;
     let b = peak.index;
     const above = (i: number) => {
@@ -193,6 +198,7 @@ function scoreUpstream(metric: MetricName, target: string, pathLength: number, i
     while (a - 1 >= from && above(a - 1)) a--;
     while (b + 1 <= to && above(b + 1)) b++;
     window = [a, b];
+    onset = a;
   }
   const best = bestLaggedCorrelation(ctx.metrics[metric], ctx.metrics[target as MetricName], sign, from, to, ctx.config.maxLagDays);
   const parts = contributionScore({
@@ -220,6 +226,26 @@ function scoreUpstream(metric: MetricName, target: string, pathLength: number, i
     peakIndex: peak.index,
     window,
   };
+}
+
+/**
+ * When the incident metric's own anomaly began: the run of days around the incident's peak where its
+ * primary metric stayed past the detection threshold. Detection may merge an earlier blip into the
+ * window; a cause is judged against the episode that made the incident, not against that blip.
+ */
+function incidentOnset(incident: RcaIncident, ctx: RcaContext): number {
+  const peak = incident.peakIndex;
+  const series = ctx.scores.get(incident.primaryMetric);
+  if (peak === undefined || !series) return incident.startIndex;
+  const threshold = ctx.config.metricThresholds[incident.primaryMetric] ?? ctx.config.anomalyThreshold;
+  const past = (i: number) => {
+    const z = series[i]?.z;
+    return z !== null && z !== undefined && incident.direction * z >= threshold;
+  };
+  if (!past(peak)) return incident.startIndex;
+  let onset = peak;
+  while (onset - 1 >= incident.startIndex && past(onset - 1)) onset--;
+  return onset;
 }
 
 /** The day in [from, to] where the metric's z is furthest in `direction` (largest direction × z). */
