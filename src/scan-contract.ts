@@ -86,8 +86,9 @@ export const rcaCandidateSchema = z
     peak_zscore: z.number().nullable(),
     peak_day: day.nullable(),
     onset_day: day.nullable(),
-    lag_days: z.number().int(),
-    cross_correlation: z.number(),
+    /** Null when the metric was not anomalous (it cannot contribute, so no lag was searched). */
+    lag_days: z.number().int().nullable(),
+    cross_correlation: z.number().nullable(),
     anomaly_magnitude: z.number(),
     temporal_precedence: z.number(),
     graph_proximity: z.number(),

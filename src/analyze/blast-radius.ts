@@ -43,7 +43,7 @@ export interface BlastRadiusConfig {
   baselineDays: number;
 }
 
-export const DEFAULT_BLAST_RADIUS_CONFIG: BlastRadiusConfig = { evidenceLimit: 5_000, orderLookbackDays: 30, historyDays: 90, churnSignals: 2, baselineDays: 30 };
+export const DEFAULT_BLAST_RADIUS_CONFIG: BlastRadiusConfig = { evidenceLimit: 5_000, orderLookbackDays: 14, historyDays: 90, churnSignals: 2, baselineDays: 30 };
 
 /** The metrics whose events are an incident type's affected events: its trigger metrics. */
 export function affectedMetrics(type: IncidentType): MetricName[] {
@@ -173,13 +173,11 @@ export async function collectBlastDetail(
   const historyFrom = Math.max(0, incident.endIndex - config.historyDays + 1);
   const monthsOfHistory = (incident.endIndex - historyFrom + 1) / 30;
   const customerMonthlyRevenue = new Map<string, number>();
-  for (const customer of entities.customer) customerMonthlyRevenue.set(customer, 0);
-  for (let i = historyFrom; i <= incident.endIndex; i++) {
-    for (const [customer, revenue] of aggregates.customerRevenue[i]!) {
-      if (customerMonthlyRevenue.has(customer)) customerMonthlyRevenue.set(customer, customerMonthlyRevenue.get(customer)! + revenue / monthsOfHistory);
-    }
+  const byCustomer = revenueByCustomer(aggregates);
+  for (const customer of entities.customer) {
+    if (customersWithMoney.has(customer)) continue;
+    customerMonthlyRevenue.set(customer, revenueBetween(byCustomer.get(customer), historyFrom, incident.endIndex) / monthsOfHistory);
   }
-  for (const customer of customersWithMoney) customerMonthlyRevenue.delete(customer);
 
   const distress = await evidence.events({ types: DISTRESS, from, to, limit: config.evidenceLimit });
   truncated ||= distress.length >= config.evidenceLimit;
@@ -342,6 +340,41 @@ export function characteristicEntities(detail: BlastDetail): EntitySets {
     product: concentrated(detail.entities.product, detail.productCounts),
     vendor: concentrated(detail.entities.vendor, detail.vendorCounts),
   };
+}
+
+/** Each customer's revenue days, in day order, built once per scan's aggregates. */
+const revenueIndex = new WeakMap<DailyAggregates, Map<string, { days: number[]; cumulative: number[] }>>();
+
+function revenueByCustomer(aggregates: DailyAggregates): Map<string, { days: number[]; cumulative: number[] }> {
+  let index = revenueIndex.get(aggregates);
+  if (index) return index;
+  index = new Map();
+  for (let i = 0; i < aggregates.length; i++) {
+    for (const [customer, revenue] of aggregates.customerRevenue[i]!) {
+      let entry = index.get(customer);
+      if (!entry) index.set(customer, (entry = { days: [], cumulative: [] }));
+      entry.days.push(i);
+      entry.cumulative.push((entry.cumulative.at(-1) ?? 0) + revenue);
+    }
+  }
+  revenueIndex.set(aggregates, index);
+  return index;
+}
+
+/** A customer's revenue over day indexes [from, to], by binary search in its cumulative sums. */
+function revenueBetween(entry: { days: number[]; cumulative: number[] } | undefined, from: number, to: number): number {
+  if (!entry) return 0;
+  const upTo = (day: number) => {
+    let lo = 0;
+    let hi = entry.days.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (entry.days[mid]! <= day) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo === 0 ? 0 : entry.cumulative[lo - 1]!;
+  };
+  return upTo(to) - upTo(from - 1);
 }
 
 function countBy(events: readonly EvidenceEvent[], key: (e: EvidenceEvent) => string | null): Map<string, number> {

@@ -66,6 +66,13 @@ export function emptyEntitySets(): EntitySets {
 }
 
 export function addEntities(sets: EntitySets, event: EvidenceEvent): void {
-  const found = entitiesOf(event);
-  for (const kind of ENTITY_KINDS) for (const id of found[kind]) sets[kind].add(id);
+  // Direct adds: this runs for every affected event of every incident.
+  const customer = customerOf(event);
+  if (customer !== null) sets.customer.add(customer);
+  const order = orderOf(event);
+  if (order !== null) sets.order.add(order);
+  for (const p of productsOf(event)) sets.product.add(p);
+  const vendor = vendorOf(event);
+  if (vendor !== null) sets.vendor.add(vendor);
+  for (const i of invoicesOf(event)) sets.invoice.add(i);
 }

@@ -185,20 +185,25 @@ export function clusterEvidence(events: readonly EvidenceEvent[], options: Clust
   const clusters: EvidenceCluster[] = [summarize(events, null, options)];
   const entityClusters: { cluster: EvidenceCluster; dimension: number }[] = [];
   for (const [index, dimension] of DIMENSIONS.entries()) {
-    const groups = new Map<string, EvidenceEvent[]>();
+    // Count first, then gather only the entities that make a cluster: most customers have one event.
+    const counts = new Map<string, number>();
     for (const event of events) {
       const ids = dimension.of(event);
       for (let k = 0; k < ids.length; k++) {
-        const id = ids[k]!;
-        if (ids.indexOf(id) !== k) continue; // an id listed twice on one event counts once
-        let group = groups.get(id);
-        if (!group) groups.set(id, (group = []));
-        group.push(event);
+        if (ids.indexOf(ids[k]!) !== k) continue; // an id listed twice on one event counts once
+        counts.set(ids[k]!, (counts.get(ids[k]!) ?? 0) + 1);
       }
     }
-    for (const [id, group] of groups) {
-      const share = group.length / events.length;
-      if (group.length < options.minEvents || share < options.minShare) continue;
+    const kept = new Map<string, EvidenceEvent[]>();
+    for (const [id, n] of counts) if (n >= options.minEvents && n / events.length >= options.minShare) kept.set(id, []);
+    if (kept.size === 0) continue;
+    for (const event of events) {
+      const ids = dimension.of(event);
+      for (let k = 0; k < ids.length; k++) {
+        if (ids.indexOf(ids[k]!) === k) kept.get(ids[k]!)?.push(event);
+      }
+    }
+    for (const [id, group] of kept) {
       entityClusters.push({ cluster: summarize(group, { kind: dimension.kind, scope: dimension.scope, id }, options), dimension: index });
     }
   }

@@ -155,7 +155,7 @@ export async function analyzeRootCause(incident: RcaIncident, ctx: RcaContext): 
           role,
           path_length: s.candidate.path_length,
           lag_days: s.candidate.lag_days,
-          cross_correlation: round(s.candidate.cross_correlation),
+          cross_correlation: roundOrNull(s.candidate.cross_correlation),
           onset_day: s.candidate.onset_day,
         }),
       );
@@ -200,13 +200,14 @@ function scoreUpstream(metric: MetricName, target: string, pathLength: number, i
     window = [a, b];
     onset = a;
   }
-  const best = bestLaggedCorrelation(ctx.metrics[metric], ctx.metrics[target as MetricName], sign, from, to, ctx.config.maxLagDays);
+  // Only an anomalous metric can contribute: the correlation search is skipped for the others.
+  const best = anomalous ? bestLaggedCorrelation(ctx.metrics[metric], ctx.metrics[target as MetricName], sign, from, to, ctx.config.maxLagDays) : null;
   const parts = contributionScore({
     z: peak.z ?? 0,
-    correlation: best.correlation,
-    lag: best.lag,
+    correlation: best?.correlation ?? 0,
+    lag: best?.lag ?? 0,
     pathLength,
-    dataQuality: ctx.dataQuality(metric, from, to),
+    dataQuality: anomalous ? ctx.dataQuality(metric, from, to) : 1,
   });
   return {
     candidate: {
@@ -217,8 +218,8 @@ function scoreUpstream(metric: MetricName, target: string, pathLength: number, i
       peak_zscore: peak.z,
       peak_day: peak.z === null ? null : ctx.days[peak.index]!,
       onset_day: onset >= 0 ? ctx.days[onset]! : null,
-      lag_days: best.lag,
-      cross_correlation: best.correlation,
+      lag_days: best?.lag ?? null,
+      cross_correlation: best?.correlation ?? null,
       ...parts,
       contribution_score: anomalous ? parts.contribution_score : 0,
     },
@@ -303,7 +304,7 @@ function roundCandidate(c: ScoredCandidate): ScoredCandidate {
   return {
     ...c,
     peak_zscore: roundOrNull(c.peak_zscore),
-    cross_correlation: round(c.cross_correlation),
+    cross_correlation: roundOrNull(c.cross_correlation),
     anomaly_magnitude: round(c.anomaly_magnitude),
     temporal_precedence: round(c.temporal_precedence),
     graph_proximity: round(c.graph_proximity),
