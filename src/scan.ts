@@ -198,6 +198,9 @@ async function buildIncident(found: DetectedIncident, ctx: BuildContext): Promis
       startIndex: found.startIndex,
       endIndex: found.endIndex,
       peakIndex: found.peakIndex,
+      triggers: found.rule.triggers
+        .filter((t) => Number.isFinite(t.zThreshold))
+        .map((t) => ({ metric: t.metric, direction: t.direction === "down" ? -1 : 1, threshold: ctx.input.config?.detection.zThresholds[found.type] ?? t.zThreshold })),
     },
   };
 }

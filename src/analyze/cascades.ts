@@ -70,11 +70,13 @@ export interface CascadeConfig {
   overlapMeasure: OverlapMeasure;
   /** Longest chain of the incident dependency graph that makes a pair plausible. */
   maxPlausibleHops: number;
+  /** With the overlap coefficient: fewest entities of a kind both incidents need for it to be compared. */
+  minSetSize: number;
 }
 
 export type OverlapMeasure = "jaccard" | "overlap_coefficient";
 
-export const DEFAULT_CASCADE_CONFIG: CascadeConfig = { windowDays: 7, decayDays: 3, threshold: 0.3, unobservedOverlap: 0.5, overlapMeasure: "jaccard", maxPlausibleHops: 2 };
+export const DEFAULT_CASCADE_CONFIG: CascadeConfig = { windowDays: 7, decayDays: 3, threshold: 0.3, unobservedOverlap: 0.5, overlapMeasure: "jaccard", maxPlausibleHops: 2, minSetSize: 3 };
 
 export interface EntityOverlap {
   value: number;
@@ -89,11 +91,13 @@ export interface EntityOverlap {
  * orders with orders…); the best-matching kind decides, since one strongly shared identity is the
  * link. With no kind in common the overlap cannot be observed and is `unobserved`.
  */
-export function entityOverlap(a: EntitySets, b: EntitySets, unobserved: number, measure: OverlapMeasure = "jaccard"): EntityOverlap {
+export function entityOverlap(a: EntitySets, b: EntitySets, unobserved: number, measure: OverlapMeasure = "jaccard", minSetSize = 1): EntityOverlap {
   const byKind: Partial<Record<EntityKind, number>> = {};
   let best: EntityOverlap = { value: unobserved, kind: null, by_kind: byKind };
   for (const kind of ENTITY_KINDS) {
     if (a[kind].size === 0 || b[kind].size === 0) continue;
+    // The overlap coefficient of a 1-entity set is 0 or 1 by chance: too small a kind is not compared.
+    if (measure === "overlap_coefficient" && Math.min(a[kind].size, b[kind].size) < minSetSize) continue;
     const value = measure === "jaccard" ? jaccardSimilarity(a[kind], b[kind]) : overlapCoefficient(a[kind], b[kind]);
     byKind[kind] = value;
     if (best.kind === null || value > best.value) best = { value, kind, by_kind: byKind };
@@ -129,7 +133,7 @@ export function cascadeLink(a: CascadeIncident, b: CascadeIncident, config: Casc
   if (gap > config.windowDays || b.windowStart < a.windowStart) return null;
   const plausibility = causalPlausibility(a.type, b.type, config.maxPlausibleHops);
   if (plausibility === 0) return null;
-  const overlap = entityOverlap(a.entities, b.entities, config.unobservedOverlap, config.overlapMeasure);
+  const overlap = entityOverlap(a.entities, b.entities, config.unobservedOverlap, config.overlapMeasure, config.minSetSize);
   const weight = temporalWeight(gap, config.decayDays);
   return {
     from_incident_id: a.id,

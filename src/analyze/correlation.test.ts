@@ -68,3 +68,12 @@ describe("contributionScore", () => {
     expect(() => contributionScore({ z: 3, correlation: 0, lag: 0, pathLength: 1, dataQuality: 1.2 })).toThrow(/data quality/);
   });
 });
+
+describe("trailingMean", () => {
+  it("averages the trailing window, skipping missing days, once half of it has values", async () => {
+    const { trailingMean } = await import("./trailing-mean.ts");
+    // [1]: 1 value < half of 3 → null; [1,2] → 1.5; [1,2,3] → 2; [2,3,4] → 3; [3,4,–] → 3.5; [4,–,6] → 5
+    expect(trailingMean([1, 2, 3, 4, null, 6], 3)).toEqual([null, 1.5, 2, 3, 3.5, 5]);
+    expect(() => trailingMean([1], 0)).toThrow(/trailingMean/);
+  });
+});

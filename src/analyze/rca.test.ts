@@ -36,7 +36,8 @@ function context(supplierZ: (t: number) => number, dq: Partial<Record<MetricName
       ),
       event({ event_type: "order_late", event_time: `${DAYS[21]}T10:00:00Z`, entity_type: "order", entity_id: "O-1", related_entity_ids: { customer_id: "C-1" }, attributes: { days_late: 2 } }),
     ]),
-    config: DEFAULT_RCA_CONFIG,
+    // Unsmoothed, so the cross-correlation is the hand-checkable r = 1 at lag 2.
+    config: { ...DEFAULT_RCA_CONFIG, correlationSmoothingDays: 1 },
     clusterCache: new Map(),
   };
 }
@@ -78,6 +79,14 @@ describe("analyzeRootCause", () => {
     expect(chain.root_causes).toEqual([{ rank: 1, metric_name: "supplier_delay_rate", best_path_score: top!.overall_score }]);
     // Not anomalous upstream metrics are listed with no contribution.
     expect(chain.candidates!.find((c) => c.metric_name === "order_volume")).toMatchObject({ anomalous: false, contribution_score: 0, path_length: 2 });
+  });
+
+  it("finds the same lead on weekly-smoothed series (the default)", async () => {
+    const ctx = context((t) => (t === 17 || t === 18 ? 6 : 0.2));
+    const chain = await analyzeRootCause(incident, { ...ctx, config: DEFAULT_RCA_CONFIG });
+    const supplier = chain.candidates!.find((c) => c.metric_name === "supplier_delay_rate")!;
+    expect(supplier.lag_days).toBe(2);
+    expect(supplier.cross_correlation).toBeGreaterThan(0.95);
   });
 
   it("makes the incident metric its own root when nothing upstream is anomalous", async () => {

@@ -17,8 +17,9 @@ import { stableId } from "../ids.ts";
 import type { GoldMetrics, MetricName } from "../metrics/gold.ts";
 import type { CausalChain, CausalNode, EvidenceCluster, IncidentType, RcaCandidate } from "../scan-contract.ts";
 import { bestLaggedCorrelation } from "./best-lagged-correlation.ts";
+import { trailingMean } from "./trailing-mean.ts";
 import { allPaths, BUSINESS_DAG, dagNodeForMetric, DEPENDENCY_GRAPH_VERSION, pathSign, upstreamDistances } from "./business-dag.ts";
-import { rankCausalPaths, rankedRoots, type ScoredNode } from "./causal-paths.ts";
+import { type RankedPath, rankCausalPaths, rankedRoots, type ScoredNode } from "./causal-paths.ts";
 import { contributionScore, type ContributionParts } from "./contribution-score.ts";
 import { round6 as round, round6OrNull as roundOrNull } from "./precision.ts";
 import { clusterEvidence, collectMetricEvidence, DEFAULT_CLUSTER_OPTIONS, METRIC_EVIDENCE } from "./evidence-clusters.ts";
@@ -42,6 +43,13 @@ export interface RcaConfig {
   maxGapDays: number;
   /** Weakest contribution score that still counts as a possible cause. */
   minContribution: number;
+  /**
+   * Days of the trailing mean both series are smoothed with before the cross-correlation (1 = none):
+   * daily counts and sums swing with the weekday, the rolling metrics they feed do not.
+   */
+  correlationSmoothingDays: number;
+  /** Analyse the incident from its most downstream anomalous trigger metric (the spec's example). */
+  downstreamTrigger: boolean;
   /** Most events read per evidence query. */
   evidenceLimit: number;
 }
@@ -55,6 +63,8 @@ export const DEFAULT_RCA_CONFIG: RcaConfig = {
   onsetToleranceDays: 1,
   maxGapDays: 3,
   minContribution: 0.05,
+  correlationSmoothingDays: 7,
+  downstreamTrigger: true,
   evidenceLimit: 2_000,
 };
 
@@ -73,6 +83,8 @@ export interface RcaIncident {
   endIndex: number;
   /** The day of the incident's strongest reading; its episode dates the incident in time. */
   peakIndex?: number;
+  /** The rule's trigger metrics and the direction each fires in (the primary metric among them). */
+  triggers?: readonly { metric: MetricName; direction: 1 | -1; threshold: number }[];
 }
 
 export interface RcaContext {
@@ -98,8 +110,9 @@ interface Scored {
   window: [number, number] | null;
 }
 
-export async function analyzeRootCause(incident: RcaIncident, ctx: RcaContext): Promise<CausalChain> {
+export async function analyzeRootCause(given: RcaIncident, ctx: RcaContext): Promise<CausalChain> {
   const { config, days } = ctx;
+  const incident = config.downstreamTrigger ? fromDownstreamTrigger(given, ctx) : given;
   const target = dagNodeForMetric(incident.primaryMetric);
   const from = Math.max(0, incident.startIndex - config.lookbackDays);
   const to = incident.endIndex;
@@ -111,7 +124,7 @@ export async function analyzeRootCause(incident: RcaIncident, ctx: RcaContext): 
     dependency_graph_version: DEPENDENCY_GRAPH_VERSION,
     causal_window: [days[from]!, days[to]!] as [string, string],
     lookback_days: config.lookbackDays,
-    incident_metric: incident.primaryMetric,
+    incident_metric: given.primaryMetric,
   };
 
   const targetZ = incident.primary.z ?? alignedPeak(ctx.scores, target ?? incident.primaryMetric, incident.direction, incident.startIndex, to).z ?? 3;
@@ -137,7 +150,11 @@ export async function analyzeRootCause(incident: RcaIncident, ctx: RcaContext): 
     [...scored.values()].map((s) => ({ node: s.candidate.metric_name, contribution: s.candidate.contribution_score, onset: s.onset, end: s.window?.[1] ?? s.onset })),
     { topK: ALL_PATHS, onsetTolerance: config.onsetToleranceDays, maxGap: config.maxGapDays, minContribution: config.minContribution },
   );
-  const ranked = allRanked.slice(0, config.topK);
+  // The top K show every root cause's best path before a second route of the same root: five
+  // variants of one explanation tell a reader less than the best path of each alternative.
+  const firsts = new Map<string, RankedPath>();
+  for (const p of allRanked) if (!firsts.has(p.nodes[0]!)) firsts.set(p.nodes[0]!, p);
+  const ranked = [...firsts.values(), ...allRanked.filter((p) => firsts.get(p.nodes[0]!) !== p)].slice(0, config.topK);
 
   const paths: CausalChain["paths"] = [];
   for (const [i, path] of ranked.entries()) {
@@ -201,7 +218,9 @@ function scoreUpstream(metric: MetricName, target: string, pathLength: number, i
     onset = a;
   }
   // Only an anomalous metric can contribute: the correlation search is skipped for the others.
-  const best = anomalous ? bestLaggedCorrelation(ctx.metrics[metric], ctx.metrics[target as MetricName], sign, from, to, ctx.config.maxLagDays) : null;
+  const best = anomalous
+    ? bestLaggedCorrelation(smoothed(ctx, metric), smoothed(ctx, target as MetricName), sign, from, to, ctx.config.maxLagDays)
+    : null;
   const parts = contributionScore({
     z: peak.z ?? 0,
     correlation: best?.correlation ?? 0,
@@ -227,6 +246,34 @@ function scoreUpstream(metric: MetricName, target: string, pathLength: number, i
     peakIndex: peak.index,
     window,
   };
+}
+
+/**
+ * Step 1 as the spec's example reads it (fulfillment degradation → `delivery_delay_rate` even when the
+ * backlog fired harder): the incident is analysed from its most downstream trigger metric in the DAG
+ * that was itself anomalous in the window, so the other trigger (the backlog) becomes a candidate
+ * cause instead of hiding the causes of the one it feeds. Its own peak then dates and sizes it.
+ */
+function fromDownstreamTrigger(incident: RcaIncident, ctx: RcaContext): RcaIncident {
+  const nodes = (incident.triggers ?? [])
+    .map((t) => ({ ...t, node: dagNodeForMetric(t.metric) }))
+    .filter((t): t is typeof t & { node: NonNullable<typeof t.node> } => t.node !== null);
+  const own = dagNodeForMetric(incident.primaryMetric);
+  for (const t of nodes) {
+    if (t.node === own || !upstreamDistances(BUSINESS_DAG, t.node).has(own ?? "")) continue;
+    // t is downstream of the primary metric: use it if it was anomalous in the incident's window.
+    const peak = alignedPeak(ctx.scores, t.metric, t.direction, incident.startIndex, incident.endIndex);
+    if (peak.z === null || t.direction * peak.z < t.threshold) continue;
+    const point = ctx.scores.get(t.metric)?.[peak.index];
+    return {
+      ...incident,
+      primaryMetric: t.metric,
+      direction: t.direction,
+      primary: { value: point?.value ?? null, baseline: point?.baseline ?? null, z: peak.z },
+      peakIndex: peak.index,
+    };
+  }
+  return incident;
 }
 
 /**
@@ -259,6 +306,20 @@ function alignedPeak(scores: ScoreTable, metric: string, direction: 1 | -1, from
     if (best.z === null || direction * z > direction * best.z) best = { z, index: i };
   }
   return best;
+}
+
+const smoothCache = new WeakMap<GoldMetrics, Map<string, (number | null)[]>>();
+
+/** The metric's trailing mean over `correlationSmoothingDays` (cached per scan). */
+function smoothed(ctx: RcaContext, metric: MetricName): readonly (number | null)[] {
+  const days = ctx.config.correlationSmoothingDays;
+  if (days <= 1) return ctx.metrics[metric];
+  let cache = smoothCache.get(ctx.metrics);
+  if (!cache) smoothCache.set(ctx.metrics, (cache = new Map()));
+  const key = `${metric}|${days}`;
+  let series = cache.get(key);
+  if (!series) cache.set(key, (series = trailingMean(ctx.metrics[metric], days)));
+  return series;
 }
 
 function clustersFor(ctx: RcaContext, metric: MetricName, from: number, to: number): Promise<EvidenceCluster[]> {
