@@ -8,7 +8,7 @@ import type { GoldMetrics, MetricName } from "../metrics/gold.ts";
 import type { DailyAggregates } from "../metrics/series.ts";
 import type { Cascade, CausalChain, EvidenceCluster, Incident } from "../scan-contract.ts";
 import { type BlastDetail, type BlastRadiusConfig, characteristicEntities, collectBlastDetail, DEFAULT_BLAST_RADIUS_CONFIG, mergeBlastDetails, summarizeBlastRadius } from "./blast-radius.ts";
-import { BUSINESS_DAG_NODES } from "./business-dag.ts";
+import { BUSINESS_DAG_NODES, dagNodeForMetric } from "./business-dag.ts";
 import { type CascadeConfig, correlateCascades, DEFAULT_CASCADE_CONFIG } from "./cascades.ts";
 import { contributionScore } from "./contribution-score.ts";
 import { emptyEntitySets } from "./entities.ts";
@@ -110,6 +110,8 @@ export async function analyzeIncidents(items: readonly IncidentToAnalyze[], ctx:
           windowStart: incident.incident_window_start,
           windowEnd: incident.incident_window_end,
           entities: characteristicEntities(details.get(incident.incident_id) ?? emptyDetail()),
+          metricNode: dagNodeForMetric(incident.primary_metric),
+          rootCause: config.rootCause ? (chains.get(incident.incident_id)?.paths[0]?.nodes[0]?.metric_name ?? null) : null,
         })),
         config.cascade,
       )

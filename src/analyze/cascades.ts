@@ -72,11 +72,16 @@ export interface CascadeConfig {
   maxPlausibleHops: number;
   /** With the overlap coefficient: fewest entities of a kind both incidents need for it to be compared. */
   minSetSize: number;
+  /**
+   * Count the overlap as complete when the later incident's RCA names the earlier incident's metric
+   * (or the same root cause) as its root: the two share their cause whatever entities they touched.
+   */
+  rootCauseAgreement: boolean;
 }
 
 export type OverlapMeasure = "jaccard" | "overlap_coefficient";
 
-export const DEFAULT_CASCADE_CONFIG: CascadeConfig = { windowDays: 7, decayDays: 3, threshold: 0.3, unobservedOverlap: 0.5, overlapMeasure: "jaccard", maxPlausibleHops: 2, minSetSize: 3 };
+export const DEFAULT_CASCADE_CONFIG: CascadeConfig = { windowDays: 7, decayDays: 3, threshold: 0.3, unobservedOverlap: 0.5, overlapMeasure: "jaccard", maxPlausibleHops: 2, minSetSize: 3, rootCauseAgreement: false };
 
 export interface EntityOverlap {
   value: number;
@@ -113,6 +118,9 @@ export interface CascadeIncident {
   windowStart: string;
   windowEnd: string;
   entities: EntitySets;
+  /** The DAG node of the incident's metric and the root of its top causal path (when RCA ran). */
+  metricNode?: string | null;
+  rootCause?: string | null;
 }
 
 export interface CascadeLink {
@@ -133,7 +141,9 @@ export function cascadeLink(a: CascadeIncident, b: CascadeIncident, config: Casc
   if (gap > config.windowDays || b.windowStart < a.windowStart) return null;
   const plausibility = causalPlausibility(a.type, b.type, config.maxPlausibleHops);
   if (plausibility === 0) return null;
-  const overlap = entityOverlap(a.entities, b.entities, config.unobservedOverlap, config.overlapMeasure, config.minSetSize);
+  let overlap = entityOverlap(a.entities, b.entities, config.unobservedOverlap, config.overlapMeasure, config.minSetSize);
+  const agrees = config.rootCauseAgreement && b.rootCause != null && (b.rootCause === a.metricNode || b.rootCause === a.rootCause);
+  if (agrees && overlap.value < 1) overlap = { ...overlap, value: 1, kind: null };
   const weight = temporalWeight(gap, config.decayDays);
   return {
     from_incident_id: a.id,

@@ -76,7 +76,12 @@ describe("analyzeRootCause", () => {
     expect(top!.nodes[0]).toMatchObject({ role: "root_cause", anomaly_window: ["2025-03-18", "2025-03-19"], metric_zscore: 6 });
     expect(top!.nodes[0]!.evidence_clusters[1]).toMatchObject({ cluster_label: "Vendor V-001", event_count: 3 });
     expect(top!.nodes[1]!.evidence_clusters[0]).toMatchObject({ cluster_label: "All events", event_count: 1 });
-    expect(chain.root_causes).toEqual([{ rank: 1, metric_name: "supplier_delay_rate", best_path_score: top!.overall_score }]);
+    // The incident metric itself closes the lists: the cause may lie outside the DAG.
+    expect(chain.root_causes).toEqual([
+      { rank: 1, metric_name: "supplier_delay_rate", best_path_score: top!.overall_score },
+      { rank: 2, metric_name: "delivery_delay_rate", best_path_score: 3 },
+    ]);
+    expect(chain.paths.map((p) => p.nodes.map((n) => n.metric_name))).toEqual([["supplier_delay_rate", "delivery_delay_rate"], ["delivery_delay_rate"]]);
     // Not anomalous upstream metrics are listed with no contribution.
     expect(chain.candidates!.find((c) => c.metric_name === "order_volume")).toMatchObject({ anomalous: false, contribution_score: 0, path_length: 2 });
   });

@@ -63,8 +63,8 @@ export const DEFAULT_RCA_CONFIG: RcaConfig = {
   onsetToleranceDays: 1,
   maxGapDays: 3,
   minContribution: 0.05,
-  correlationSmoothingDays: 7,
-  downstreamTrigger: true,
+  correlationSmoothingDays: 1,
+  downstreamTrigger: false,
   evidenceLimit: 2_000,
 };
 
@@ -150,11 +150,14 @@ export async function analyzeRootCause(given: RcaIncident, ctx: RcaContext): Pro
     [...scored.values()].map((s) => ({ node: s.candidate.metric_name, contribution: s.candidate.contribution_score, onset: s.onset, end: s.window?.[1] ?? s.onset })),
     { topK: ALL_PATHS, onsetTolerance: config.onsetToleranceDays, maxGap: config.maxGapDays, minContribution: config.minContribution },
   );
-  // The top K show every root cause's best path before a second route of the same root: five
-  // variants of one explanation tell a reader less than the best path of each alternative.
+  // The top K show every root cause's best path before a second route of the same root (five
+  // variants of one explanation tell a reader less than the best path of each alternative), then the
+  // incident metric alone: the possibility that the cause lies outside the DAG (a product defect, a
+  // competitor, a carrier) and the upstream anomalies are coincidences.
   const firsts = new Map<string, RankedPath>();
   for (const p of allRanked) if (!firsts.has(p.nodes[0]!)) firsts.set(p.nodes[0]!, p);
-  const ranked = [...firsts.values(), ...allRanked.filter((p) => firsts.get(p.nodes[0]!) !== p)].slice(0, config.topK);
+  const outside: RankedPath[] = firsts.has(targetNode.node) ? [] : [{ nodes: [targetNode.node], dag_path: [targetNode.node], score: targetNode.contribution }];
+  const ranked = [...firsts.values(), ...outside, ...allRanked.filter((p) => firsts.get(p.nodes[0]!) !== p)].slice(0, config.topK);
 
   const paths: CausalChain["paths"] = [];
   for (const [i, path] of ranked.entries()) {
@@ -185,7 +188,8 @@ export async function analyzeRootCause(given: RcaIncident, ctx: RcaContext): Pro
   return {
     ...chainBase,
     paths,
-    root_causes: rankedRoots(allRanked).map((metric, i) => rootEntry(i + 1, metric, bestByRoot.get(metric)!)),
+    // The incident metric closes the list when upstream causes were found (the cause may lie outside the DAG).
+    root_causes: [...rankedRoots(allRanked), ...outside.map((p) => p.nodes[0]!)].map((metric, i) => rootEntry(i + 1, metric, bestByRoot.get(metric) ?? targetNode.contribution)),
     candidates: [...scored.values()].map((s) => roundCandidate(s.candidate)),
   };
 }
