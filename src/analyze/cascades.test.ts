@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cascadeLink, type CascadeIncident, causalPlausibility, correlateCascades, DEFAULT_CASCADE_CONFIG, entityOverlap } from "./cascades.ts";
+import { type CascadeConfig, cascadeLink, type CascadeIncident, causalPlausibility, correlateCascades, DEFAULT_CASCADE_CONFIG, entityOverlap } from "./cascades.ts";
 import { concentratedEntities } from "./concentrated-entities.ts";
 import { emptyEntitySets, type EntitySets } from "./entities.ts";
 import { jaccardSimilarity } from "./jaccard-similarity.ts";
@@ -65,11 +65,14 @@ describe("entityOverlap", () => {
   });
 });
 
+/** The spec's formula as written: Jaccard overlap, threshold 0.3. */
+const SPEC: CascadeConfig = { ...DEFAULT_CASCADE_CONFIG, overlapMeasure: "jaccard", threshold: 0.3 };
+
 describe("cascadeLink", () => {
   const supplier = incident("s", "SUPPLIER_DEPENDENCY_FAILURE", "2025-02-01", "2025-02-05", sets({ product: ["P1", "P2"], vendor: ["V1"] }));
   it("scores exp(−gap/3) × Jaccard × plausibility with the gap between windows (hand calculation)", () => {
     const fulfillment = incident("f", "FULFILLMENT_SLA_DEGRADATION", "2025-02-07", "2025-02-12", sets({ product: ["P1", "P2", "P3", "P4", "P5"] }));
-    const link = cascadeLink(supplier, fulfillment)!;
+    const link = cascadeLink(supplier, fulfillment, SPEC)!;
     // gap 02-05 → 02-07 = 2 days: e^(−2/3) = 0.513417; products 2/5 = 0.4 → 0.205367 (below 0.3)
     expect(link.gap_days).toBe(2);
     expect(link.cascade_score).toBeCloseTo(Math.exp(-2 / 3) * 0.4, 12);
@@ -77,7 +80,18 @@ describe("cascadeLink", () => {
   });
   it("treats overlapping windows as no gap", () => {
     const fulfillment = incident("f", "FULFILLMENT_SLA_DEGRADATION", "2025-02-03", "2025-02-12", sets({ product: ["P1", "P2"] }));
-    expect(cascadeLink(supplier, fulfillment)).toMatchObject({ gap_days: 0, temporal_weight: 1, cascade_score: 1 });
+    expect(cascadeLink(supplier, fulfillment, SPEC)).toMatchObject({ gap_days: 0, temporal_weight: 1, cascade_score: 1 });
+  });
+
+  it("by default measures how much of the smaller incident the other one touched (overlap coefficient)", () => {
+    const wide = incident("s", "SUPPLIER_DEPENDENCY_FAILURE", "2025-02-01", "2025-02-05", sets({ product: ["P1", "P2", "P3", "P4", "P5", "P6"] }));
+    const narrow = incident("f", "FULFILLMENT_SLA_DEGRADATION", "2025-02-07", "2025-02-12", sets({ product: ["P1", "P2", "P3"] }));
+    // Jaccard 3/6 = 0.5 would give 0.5 · e^(−2/3) = 0.257, below the spec's 0.3; the fulfillment
+    // incident's products all lie in the supplier failure's: overlap coefficient 3/3 = 1 → e^(−2/3) = 0.513.
+    expect(cascadeLink(wide, narrow)!.cascade_score).toBeCloseTo(Math.exp(-2 / 3), 12);
+    expect(cascadeLink(wide, narrow, SPEC)!.cascade_score).toBeCloseTo(0.5 * Math.exp(-2 / 3), 12);
+    // Kinds with fewer than 3 entities on a side are not compared (1 of 1 is chance): unobserved, 0.5.
+    expect(cascadeLink(supplier, narrow)!.entity_overlap).toBe(0.5);
   });
   it("refuses pairs out of order, too far apart or implausible", () => {
     const far = incident("f", "FULFILLMENT_SLA_DEGRADATION", "2025-02-13", "2025-02-14", sets({ product: ["P1"] }));
@@ -98,7 +112,7 @@ describe("correlateCascades", () => {
       incident("csat", "CUSTOMER_SATISFACTION_REGRESSION", "2025-02-09", "2025-02-15", sets({ customer: ["C1", "C3"] })),
       incident("cash", "LIQUIDITY_CRUNCH_RISK", "2025-02-05", "2025-02-06", sets({ invoice: ["I1"] })),
     ];
-    const { cascades, cascadeOf, downstreamOf } = correlateCascades(incidents, DEFAULT_CASCADE_CONFIG);
+    const { cascades, cascadeOf, downstreamOf } = correlateCascades(incidents, SPEC);
     expect(cascades).toHaveLength(1);
     const [cascade] = cascades;
     // sup→ful: windows overlap, best kind product 1/1 = 1. ful→tix: customers 2/3.
@@ -120,5 +134,6 @@ describe("correlateCascades", () => {
     const a = incident("a", "REFUND_SPIKE", "2025-03-01", "2025-03-04", sets({ customer: ["C1", "C2"] }));
     const b = incident("b", "MARGIN_COMPRESSION", "2025-03-03", "2025-03-05", sets({ customer: ["C1", "C2"], vendor: ["V1"] }));
     expect(correlateCascades([b, a]).cascades).toEqual(correlateCascades([a, b]).cascades);
+    expect(correlateCascades([b, a], SPEC).cascades).toEqual(correlateCascades([a, b], SPEC).cascades);
   });
 });
