@@ -48,8 +48,11 @@ export interface RcaConfig {
    * daily counts and sums swing with the weekday, the rolling metrics they feed do not.
    */
   correlationSmoothingDays: number;
-  /** Analyse the incident from its most downstream anomalous trigger metric (the spec's example). */
-  downstreamTrigger: boolean;
+  /**
+   * Incident types analysed from their most downstream anomalous trigger metric. The spec's Step 1
+   * example does this for fulfillment (`delivery_delay_rate`, even when the backlog fired harder).
+   */
+  downstreamTrigger: readonly IncidentType[];
   /** Most events read per evidence query. */
   evidenceLimit: number;
 }
@@ -64,7 +67,7 @@ export const DEFAULT_RCA_CONFIG: RcaConfig = {
   maxGapDays: 3,
   minContribution: 0.05,
   correlationSmoothingDays: 1,
-  downstreamTrigger: false,
+  downstreamTrigger: ["FULFILLMENT_SLA_DEGRADATION"],
   evidenceLimit: 2_000,
 };
 
@@ -112,7 +115,7 @@ interface Scored {
 
 export async function analyzeRootCause(given: RcaIncident, ctx: RcaContext): Promise<CausalChain> {
   const { config, days } = ctx;
-  const incident = config.downstreamTrigger ? fromDownstreamTrigger(given, ctx) : given;
+  const incident = config.downstreamTrigger.includes(given.type) ? fromDownstreamTrigger(given, ctx) : given;
   const target = dagNodeForMetric(incident.primaryMetric);
   const from = Math.max(0, incident.startIndex - config.lookbackDays);
   const to = incident.endIndex;
