@@ -78,6 +78,14 @@ for (let r = 0; r < reps; r++) {
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
 console.log(`${description}; ${incidents} incidents; ${reps} alternating runs per configuration (medians; CPU = this process's user + system time, less disturbed by other load)`);
 for (const name of names) console.log(`  ${name.padEnd(50)} wall ${median(wall.get(name)!).toFixed(1)} ms   CPU ${median(cpu.get(name)!).toFixed(1)} ms`);
+// Paired differences: each repetition ran every configuration back to back, so the median of the
+// per-repetition differences is less sensitive to the machine's load drifting than a difference of medians.
+const pairedMedian = (table: Map<string, number[]>, a: string, b: string) => median(table.get(a)!.map((v, i) => v - table.get(b)![i]!));
+for (const [label, table] of [["wall", wall], ["CPU", cpu]] as const) {
+  const without = median(table.get(names[1]!)!);
+  const added = pairedMedian(table, names[2]!, names[1]!);
+  console.log(`${label}, paired: RCA adds ${added.toFixed(1)} ms = ${((100 * added) / without).toFixed(1)} % of the scan without RCA (median ${without.toFixed(1)} ms).`);
+}
 for (const [label, table] of [["wall", wall], ["CPU", cpu]] as const) {
   const detection = median(table.get(names[0]!)!);
   const without = median(table.get(names[1]!)!);
