@@ -95,6 +95,23 @@ describe("collectBlastDetail + summarizeBlastRadius", () => {
     expect(summarizeBlastRadius(detail, [])).toMatchObject({ vendors_involved: 1, products_affected: 1, orders_affected: 2, customers_affected: 2, estimated_revenue_exposure: 100 });
   });
 
+  it("puts only spending above its usual rate at stake, and only vendors whose bills stand out", async () => {
+    const bill = (id: string, vendor: string, day: string, amount: number) =>
+      event({ event_type: "expense_posted", event_time: `${day}T09:00:00Z`, entity_type: "expense", entity_id: id, related_entity_ids: { vendor_id: vendor }, amount, currency: "USD" });
+    const days = (from: string, n: number) => Array.from({ length: n }, (_, i) => addDays(from, i));
+    const { aggregates, evidence, at } = world([
+      ...days("2025-01-01", 25).map((d) => bill(`a-${d}`, "V-1", d, 500)),
+      ...days("2025-01-26", 13).map((d) => bill(`b-${d}`, "V-1", d, 900)),
+      ...days("2025-02-01", 5).map((d) => bill(`c-${d}`, "V-2", d, 300)),
+    ]);
+    const detail = await collectBlastDetail({ type: "MARGIN_COMPRESSION", startIndex: at("2025-02-01"), endIndex: at("2025-02-07") }, aggregates, evidence);
+    // The margin metrics are 7-day rolling: the window is read from 01-26 (13 days to 02-07).
+    // Usual spending: $500 a day over the 25 days before → 13 × 500 = $6,500; spent: 13 × 900 + 5 × 300
+    // = $13,200 → $6,700 above the usual rate. V-1: 13 bills vs 25 in 25 days (lift 1.2): its usual
+    // supplier; V-2: 5 bills, none before (lift 11.5): involved.
+    expect(summarizeBlastRadius(detail, [])).toMatchObject({ estimated_revenue_exposure: 6_700, vendors_involved: 1, customers_affected: 0 });
+  });
+
   it("merges details without counting a customer twice", async () => {
     const { aggregates, evidence, at } = world([
       placed("O-1", "C-1", "2025-01-28", 100, "2025-02-01", ["P-1"]),

@@ -7,9 +7,10 @@
  * 2. Their entities: customers, orders, products, vendors, invoices. A supplier failure is the
  *    vendors whose delay rate stands out against their own baseline (concentrated-entities.ts), and it
  *    reaches customers through products: the orders placed in its window that contain their products.
- * 3. Money: revenue exposure = Σ amounts of affected orders + affected invoices + refunds/expenses not
- *    tied to one, + the typical monthly revenue (90-day average) of affected customers who have no
- *    affected order or invoice. Refund exposure = max(historical refund rate × revenue exposure,
+ * 3. Money: revenue exposure = Σ amounts of affected orders + affected invoices + refunds not tied to
+ *    one + expenses above their usual (30-day) rate, + the typical monthly revenue (90-day average) of
+ *    affected customers who have no affected order or invoice. Vendors of expenses count as involved
+ *    only when their bills stand out against their own previous 30 days. Refund exposure = max(historical refund rate × revenue exposure,
  *    refunds already issued on the affected entities). Churn exposure = affected customers who churned
  *    or show at least two distinct distress signals in the window (late order, ticket, review ≤ 2,
  *    refund): a transparent rule, not a model (docs/decisions.md, "Blast radius").
@@ -109,6 +110,23 @@ export async function collectBlastDetail(
     const standouts = concentratedEntities(countBy(events, vendorOf), countBy(before, vendorOf), daysBetween(readFrom, to) + 1, config.baselineDays);
     if (standouts) events = events.filter((e) => standouts.has(vendorOf(e) ?? ""));
   }
+  // Expenses are the business's normal spending: what a margin or cash incident puts at stake is the
+  // spending above its usual rate, and the vendors involved are the ones whose bills stand out.
+  const expenses = events.filter((e) => e.event_type === "expense_posted");
+  let excessExpenses = 0;
+  if (expenses.length > 0) {
+    events = events.filter((e) => e.event_type !== "expense_posted");
+    const windowDays = daysBetween(readFrom, to) + 1;
+    const readFromIndex = aggregates.indexOf(readFrom) ?? incident.startIndex;
+    const baselineFrom = Math.max(0, readFromIndex - config.baselineDays);
+    const baselineDays = readFromIndex - baselineFrom;
+    const usual = baselineDays > 0 ? (sumRange(aggregates.column("sum:expenses"), baselineFrom, readFromIndex - 1) / baselineDays) * windowDays : 0;
+    excessExpenses = Math.max(0, expenses.reduce((sum, e) => sum + Math.abs(e.amount ?? 0), 0) - usual);
+    const before = await evidence.events({ types: ["expense_posted"], from: addDays(readFrom, -config.baselineDays), to: addDays(readFrom, -1), limit: config.evidenceLimit });
+    truncated ||= before.length >= config.evidenceLimit;
+    const standouts = concentratedEntities(countBy(expenses, vendorOf), countBy(before, vendorOf), windowDays, config.baselineDays);
+    if (standouts) events.push(...expenses.filter((e) => standouts.has(vendorOf(e) ?? "")).map((e) => ({ ...e, amount: null })));
+  }
   const entities = emptyEntitySets();
   const productCounts = new Map<string, number>();
   const vendorCounts = new Map<string, number>();
@@ -156,6 +174,7 @@ export async function collectBlastDetail(
       }
     }
   }
+  if (excessExpenses > 0) looseAmounts.set("expenses above their usual rate", excessExpenses);
   // Refunds tied to an affected order without a known amount still count, as loose money.
   for (const e of events) {
     if (!REFUND_TYPES.has(e.event_type) || e.amount === null) continue;
