@@ -9,11 +9,11 @@ export function zColor(z) {
   return a < 2 ? "#2e9d5b" : a < 3 ? "#e0c030" : a < 5 ? "#e0802a" : "#c0202a";
 }
 
-const NODE_W = 168;
+const NODE_W = 150;
 const NODE_H = 54;
 
 /**
- * The causal chain as a left-to-right DAG (d3-dag's Sugiyama layout): root causes on the left, the
+ * The causal chain as a top-down DAG (d3-dag's Sugiyama layout): root causes at the top, the
  * incident metric on the right, nodes sized by contribution and coloured by |z|, the top path
  * drawn bold. `onSelect(node)` runs when a node is clicked. Returns the SVG with an
  * `animate()` method that lights the nodes up in the order their anomalies began.
@@ -22,17 +22,17 @@ export function causalDag(graphView, { width = 900, onSelect = () => {} } = {}) 
   const rows = graphView.nodes.map((n) => ({ ...n, parentIds: n.parentIds ?? [] }));
   const dag = graphStratify()(rows);
   const layout = sugiyama()
-    .nodeSize([NODE_H + 26, NODE_W + 70])
+    .nodeSize([NODE_W + 24, NODE_H + 44])
     .decross(decrossTwoLayer())
     .coord(coordQuad());
-  const { width: layoutHeight, height: layoutWidth } = layout(dag);
-  const scale = Math.min(1, width / Math.max(layoutWidth, 1));
-  const svgWidth = Math.max(width, layoutWidth * scale);
-  const svgHeight = Math.max(NODE_H + 40, layoutHeight * scale + 20);
-  // Sugiyama stacks layers top to bottom; swap the axes to read causes → effect left to right.
-  const pos = (p) => [p[1] * scale + (svgWidth - layoutWidth * scale) / 2, p[0] * scale + 10];
+  const { width: layoutWidth, height: layoutHeight } = layout(dag);
+  // Causes at the top, the incident at the bottom; a graph wider than the card scrolls sideways.
+  const svgWidth = Math.max(layoutWidth + 20, width);
+  const svgHeight = layoutHeight + 20;
+  const offsetX = (svgWidth - layoutWidth) / 2;
+  const pos = (p) => [offsetX + p[0], p[1] + 10];
   const maxContribution = d3.max(rows, (n) => n.contribution_score ?? 0) || 1;
-  const radius = (n) => 0.55 + 0.45 * Math.sqrt((n.contribution_score ?? 0) / maxContribution);
+  const radius = (n) => 0.8 + 0.2 * Math.sqrt((n.contribution_score ?? 0) / maxContribution);
   const edgeOnTop = new Map(graphView.edges.map((e) => [`${e.source}->${e.target}`, e]));
 
   const svg = d3.create("svg").attr("width", svgWidth).attr("height", svgHeight).attr("viewBox", [0, 0, svgWidth, svgHeight]).attr("class", "causal-dag");
@@ -50,13 +50,13 @@ export function causalDag(graphView, { width = 900, onSelect = () => {} } = {}) 
     .attr("d", "M0,0L10,5L0,10z")
     .attr("fill", "currentColor");
 
-  const line = d3.line().curve(d3.curveMonotoneX);
+  const line = d3.line().curve(d3.curveMonotoneY);
   for (const link of dag.links()) {
     const edge = edgeOnTop.get(`${link.source.data.id}->${link.target.data.id}`);
     const points = link.points.map(pos);
-    // start and end on the node boxes' sides rather than their centres
-    points[0] = [points[0][0] + NODE_W / 2 * scale, points[0][1]];
-    points[points.length - 1] = [points[points.length - 1][0] - NODE_W / 2 * scale - 2, points[points.length - 1][1]];
+    // start and end on the node boxes' edges rather than their centres
+    points[0] = [points[0][0], points[0][1] + NODE_H / 2];
+    points[points.length - 1] = [points[points.length - 1][0], points[points.length - 1][1] - NODE_H / 2 - 2];
     svg
       .append("path")
       .attr("d", line(points))
@@ -75,8 +75,8 @@ export function causalDag(graphView, { width = 900, onSelect = () => {} } = {}) 
     const n = node.data;
     const [x, y] = pos([node.x, node.y]);
     const r = radius(n);
-    const w = NODE_W * scale * r;
-    const h = NODE_H * scale * Math.max(0.75, r);
+    const w = NODE_W * r;
+    const h = NODE_H;
     const g = svg.append("g").attr("transform", `translate(${x},${y})`).attr("class", "dag-node").style("cursor", "pointer");
     g.append("rect")
       .attr("x", -w / 2)
@@ -112,7 +112,7 @@ export function causalDag(graphView, { width = 900, onSelect = () => {} } = {}) 
     groups.push({ g, n });
   }
 
-  const node = svg.node();
+  const node = html`<div class="dag-scroll">${svg.node()}</div>`;
   /** Lights the nodes in the order their anomalies began: how the problem spread. */
   node.animate = () => {
     const ordered = groups
