@@ -52,8 +52,9 @@ export function metricLabel(metric: string): string {
   return METRIC_LABELS[metric] ?? metric;
 }
 
-export function incidentLabel(type: IncidentType): string {
-  return INCIDENT_LABELS[type];
+/** "REFUND_SPIKE" → "Refund Spike"; an unknown type is shown as it is. */
+export function incidentLabel(type: IncidentType | string): string {
+  return INCIDENT_LABELS[type as IncidentType] ?? type;
 }
 
 export function metricUnit(metric: string): MetricDefinition["unit"] {
