@@ -8,6 +8,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import { METRIC_SCHEMA_VERSION } from "../../src/metrics/gold.ts";
 import type { ScanOutput } from "../../src/scan.ts";
 import { companies, goldMetrics, incidents, scanRuns } from "../db/schema.ts";
+import { closedLoopStatements } from "../monitors/store.ts";
 
 /** D1 allows 100 bound parameters per statement. */
 const MAX_PARAMS = 100;
@@ -113,6 +114,9 @@ export async function storeScan(db: D1Database, companyId: string, output: ScanO
         }),
     );
   }
+
+  // Monitors, alerts and cascades: upserted without touching what people changed.
+  statements.push(...closedLoopStatements(orm, companyId, runId, output.result, now));
 
   statements.push(
     orm
