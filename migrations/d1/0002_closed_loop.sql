@@ -1,14 +1,3 @@
-CREATE TABLE `cascades` (
-	`company_id` text NOT NULL,
-	`run_id` text NOT NULL,
-	`cascade_id` text NOT NULL,
-	`root_incident_id` text NOT NULL,
-	`detected_at` text NOT NULL,
-	`body_json` text NOT NULL,
-	PRIMARY KEY(`run_id`, `cascade_id`)
-);
---> statement-breakpoint
-CREATE INDEX `cascades_company_run` ON `cascades` (`company_id`,`run_id`);--> statement-breakpoint
 CREATE TABLE `comparisons` (
 	`comparison_id` text PRIMARY KEY NOT NULL,
 	`company_id` text NOT NULL,

@@ -142,24 +142,6 @@ export const qboOauthStates = sqliteTable("qbo_oauth_states", {
 });
 
 /**
- * Cascades found by each scan, so postmortems (and a cascades API) can read them back. Keyed by
- * run: a cascade is a reading of one scan's incidents.
- */
-export const cascades = sqliteTable(
-  "cascades",
-  {
-    companyId: text("company_id").notNull(),
-    runId: text("run_id").notNull(),
-    cascadeId: text("cascade_id").notNull(),
-    rootIncidentId: text("root_incident_id").notNull(),
-    detectedAt: text("detected_at").notNull(),
-    /** The cascade exactly as the scan produced it. */
-    bodyJson: text("body_json").notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.runId, t.cascadeId] }), index("cascades_company_run").on(t.companyId, t.runId)],
-);
-
-/**
  * Prevention monitors. Scans upsert the generated fields (`body_json`); `enabled` and
  * `threshold_z` belong to people (PATCH /v1/monitors/{id}) and are never overwritten by a scan.
  */

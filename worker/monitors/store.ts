@@ -1,13 +1,13 @@
 /**
- * Monitors, alerts and cascades in D1: how a scan's closed loop is stored without overwriting what
+ * Monitors and alerts in D1: how a scan's closed loop is stored without overwriting what
  * people changed, and how stored rows are read back as the contract's JSON.
  */
-import { and, eq, sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { DrizzleD1Database } from "drizzle-orm/d1";
 import { monitorCondition } from "../../src/monitors/condition.ts";
-import { type Cascade, type Monitor, type MonitorAlert, monitorAlertSchema, monitorSchema } from "../../src/scan-contract.ts";
-import { cascades, monitorAlerts, monitors } from "../db/schema.ts";
+import { type Monitor, type MonitorAlert, monitorAlertSchema, monitorSchema } from "../../src/scan-contract.ts";
+import { monitorAlerts, monitors } from "../db/schema.ts";
 
 type MonitorRow = typeof monitors.$inferSelect;
 type AlertRow = typeof monitorAlerts.$inferSelect;
@@ -23,12 +23,12 @@ export function alertView(row: AlertRow): MonitorAlert & { run_id: string } {
   return { ...body, status: row.status, run_id: row.runId };
 }
 
-/** Upserts of a scan's monitors, alerts and cascades, to run in the scan's D1 batches. */
+/** Upserts of a scan's monitors and alerts, to run in the scan's D1 batches. */
 export function closedLoopStatements(
   orm: DrizzleD1Database,
   companyId: string,
   runId: string,
-  scan: { monitors: readonly Monitor[]; alerts: readonly MonitorAlert[]; cascades: readonly Cascade[] },
+  scan: { monitors: readonly Monitor[]; alerts: readonly MonitorAlert[] },
   now: string,
 ): BatchItem<"sqlite">[] {
   const statements: BatchItem<"sqlite">[] = [];
@@ -77,14 +77,6 @@ export function closedLoopStatements(
         }),
     );
   }
-  for (const c of scan.cascades) {
-    statements.push(
-      orm
-        .insert(cascades)
-        .values({ companyId, runId, cascadeId: c.cascade_id, rootIncidentId: c.root_incident_id, detectedAt: c.detected_at, bodyJson: JSON.stringify(c) })
-        .onConflictDoUpdate({ target: [cascades.runId, cascades.cascadeId], set: { bodyJson: JSON.stringify(c) } }),
-    );
-  }
   return statements;
 }
 
@@ -92,11 +84,6 @@ export function closedLoopStatements(
 export async function storedMonitors(orm: DrizzleD1Database, companyId: string): Promise<Monitor[]> {
   const rows = await orm.select().from(monitors).where(eq(monitors.companyId, companyId)).orderBy(monitors.createdAt, monitors.monitorId);
   return rows.map(monitorView);
-}
-
-export async function cascadesOfRun(orm: DrizzleD1Database, companyId: string, runId: string): Promise<Cascade[]> {
-  const rows = await orm.select().from(cascades).where(and(eq(cascades.companyId, companyId), eq(cascades.runId, runId)));
-  return rows.map((r) => JSON.parse(r.bodyJson) as Cascade);
 }
 
 /** Active alerts per monitor and the newest one, for the monitors list. */

@@ -13,11 +13,11 @@ import { renderPostmortemPdf } from "../../src/report/pdf.ts";
 import { buildPostmortem } from "../../src/report/postmortem.ts";
 import type { Postmortem } from "../../src/report/postmortem-schema.ts";
 import { DEFAULT_SCAN_CONFIG } from "../../src/scan.ts";
-import { type Incident, incidentSchema, monitorAlertSchema } from "../../src/scan-contract.ts";
+import { type Cascade, type Incident, incidentSchema, monitorAlertSchema } from "../../src/scan-contract.ts";
 import { incidents as incidentsTable, monitorAlerts, scanRuns } from "../db/schema.ts";
 import type { AppEnv, Bindings } from "../env.ts";
 import { ApiError } from "../errors.ts";
-import { cascadesOfRun, storedMonitors } from "../monitors/store.ts";
+import { storedMonitors } from "../monitors/store.ts";
 import { incidentView } from "./incidents.ts";
 
 export function postmortemPdfKey(incidentId: string): string {
@@ -33,7 +33,8 @@ export async function loadPostmortem(env: Bindings, incidentId: string): Promise
   if (!run?.manifestJson || !run.finishedAt) throw new ApiError(409, "RUN_NOT_COMPLETED", `The scan that found incident ${incidentId} has not completed`);
   const asOf = (JSON.parse(run.manifestJson) as { as_of: string | null }).as_of ?? incident.incident_window_end;
 
-  const cascades = incident.cascade_id ? await cascadesOfRun(orm, row.companyId, row.runId) : [];
+  // Cascades are stored with RCA (feat/rca); until then a postmortem names no cascade.
+  const cascades: Cascade[] = [];
   let members: Incident[] = [incident];
   if (incident.cascade_id) {
     const rows = await orm

@@ -115,7 +115,7 @@ export async function storeScan(db: D1Database, companyId: string, output: ScanO
     );
   }
 
-  // Monitors, alerts and cascades: upserted without touching what people changed.
+  // Monitors and alerts: upserted without touching what people changed.
   statements.push(...closedLoopStatements(orm, companyId, runId, output.result, now));
 
   statements.push(
