@@ -3,12 +3,14 @@
  * exits 0 on success, 1 when the work failed, 2 on a usage error.
  */
 import { qboEmulatorCommand } from "./commands/qbo-emulator.ts";
+import { postmortemCommand } from "./commands/postmortem.ts";
 import { scanCommand } from "./commands/scan.ts";
 
 type Command = (args: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
   scan: { run: scanCommand, summary: "scan a file of canonical events: bre scan --events <file> [--json]" },
+  postmortem: { run: postmortemCommand, summary: "write an incident's postmortem: bre postmortem --events <file> [--format md|json|pdf]" },
   "qbo-emulator": { run: qboEmulatorCommand, summary: "a local QuickBooks Online (OAuth, API, webhooks, faults): bre qbo-emulator [--port 8790]" },
 };
 

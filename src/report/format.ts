@@ -72,6 +72,7 @@ export function groupDigits(value: number, digits: number): string {
 
 /** Dollars: whole dollars from $100 up, cents below. */
 export function formatMoney(value: number): string {
+  if (value === 0) return "$0";
   const digits = Math.abs(value) >= 100 ? 0 : 2;
   const text = groupDigits(value, digits);
   return text.startsWith("-") ? `-$${text.slice(1)}` : `$${text}`;
