@@ -194,3 +194,48 @@ describe("comparisons", () => {
     expect((await authed("/v1/compare/cmp_nope", token)).status).toBe(404);
   });
 });
+
+describe("what-if simulation", () => {
+  type Scenario = {
+    scenario_id: string;
+    narrative: string;
+    run_id: string;
+    triggered_incidents: { incident_type: string; days_after_start: number }[];
+    triggered_cascades: { cascade_path: string[] }[];
+    propagation: { from: string; to: string; used: boolean; slope: number | null }[];
+  };
+  const post = (body: unknown, company = COMPANY) =>
+    authed(`/v1/simulate?company=${company}`, token, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+
+  it("tripling the refund rate triggers a refund spike and, through the margin, a margin compression cascade", async () => {
+    const response = await post({ perturbations: [{ metric: "refund_rate", change_pct: 200 }] });
+    expect(response.status).toBe(201);
+    const s = (await response.json()) as Scenario;
+    expect(s.narrative.startsWith("Linear stress test, not a causal forecast: refund rate +200%")).toBe(true);
+    expect(s.triggered_incidents.map((i) => i.incident_type)).toEqual(expect.arrayContaining(["REFUND_SPIKE", "MARGIN_COMPRESSION"]));
+    expect(s.triggered_incidents.find((i) => i.incident_type === "REFUND_SPIKE")!.days_after_start).toBe(1);
+    // In this history margin = 1 − refund rate (no expenses), so the fitted line has slope −1.
+    expect(s.propagation.find((p) => p.from === "refund_rate" && p.to === "margin_proxy")).toMatchObject({ used: true });
+    expect(s.propagation.find((p) => p.to === "margin_proxy")!.slope).toBeCloseTo(-1, 3);
+    expect(s.triggered_cascades.map((c) => c.cascade_path)).toContainEqual(["REFUND_SPIKE", "MARGIN_COMPRESSION"]);
+
+    const again = await post({ perturbations: [{ metric: "refund_rate", change_pct: 200 }] });
+    expect(((await again.json()) as Scenario).scenario_id).toBe(s.scenario_id);
+    const got = (await (await authed(`/v1/simulate/${s.scenario_id}`, token)).json()) as Scenario;
+    expect(got.narrative).toBe(s.narrative);
+  });
+
+  it("rejects a bad request naming the field, and a company without a scan", async () => {
+    const unknown = await post({ perturbations: [{ metric: "vibes", change_pct: 10 }] });
+    expect(unknown.status).toBe(422);
+    expect((await envelopeOf(unknown)).error.details).toMatchObject({ field: "perturbations.0.metric" });
+    const far = await post({ perturbations: [{ metric: "refund_rate", change_pct: 5000 }] });
+    expect((await envelopeOf(far)).error.details).toMatchObject({ field: "perturbations.0.change_pct" });
+    const twice = await post({ perturbations: [{ metric: "refund_rate", change_pct: 5 }, { metric: "refund_rate", change_pct: 6 }] });
+    expect(twice.status).toBe(422);
+    const none = await post({ perturbations: [{ metric: "refund_rate", change_pct: 5 }] }, "never-scanned");
+    expect(none.status).toBe(409);
+    expect((await envelopeOf(none)).error.code).toBe("NO_SCAN");
+    expect((await authed("/v1/simulate/sim_nope", token)).status).toBe(404);
+  });
+});

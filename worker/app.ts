@@ -18,6 +18,7 @@ import { metrics } from "./routes/metrics.ts";
 import { monitors } from "./routes/monitors.ts";
 import { postmortems } from "./routes/postmortems.ts";
 import { scan } from "./routes/scan.ts";
+import { simulate } from "./routes/simulate.ts";
 import { system } from "./routes/system.ts";
 import { webhooks } from "./routes/webhooks.ts";
 
@@ -44,7 +45,7 @@ app.route("/v1/webhooks", webhooks);
 app.route("/v1/connect", connect);
 
 // Admin areas: each needs a bearer token. Mounted one by one so unknown paths still get a 404.
-const ADMIN_AREAS = { ingest, scan, incidents, metrics, events, monitors, compare } as const;
+const ADMIN_AREAS = { ingest, scan, incidents, metrics, events, monitors, compare, simulate } as const;
 for (const [path, area] of Object.entries(ADMIN_AREAS)) {
   app.use(`/v1/${path}`, requireAdmin());
   app.use(`/v1/${path}/*`, requireAdmin());

@@ -106,6 +106,14 @@ describe("runWhatIf", () => {
     expect(s.narrative).toContain("They would form the cascade Fulfillment SLA Degradation → Support Load Surge.");
   });
 
+  it("links same-day incidents whichever way the incident graph points, upstream type first", () => {
+    // Same simulated incidents, graph reversed: the cascade now runs support → fulfillment.
+    const reversed: WhatIfModel = { ...MODEL, incidentEdges: [["SUPPORT_LOAD_SURGE", "FULFILLMENT_SLA_DEGRADATION"]] };
+    const s = runWhatIf(input({ model: reversed }));
+    expect(s.triggered_incidents.map((i) => i.incident_type)).toEqual(["SUPPORT_LOAD_SURGE", "FULFILLMENT_SLA_DEGRADATION"]);
+    expect(s.triggered_cascades).toEqual([{ cascade_path: ["SUPPORT_LOAD_SURGE", "FULFILLMENT_SLA_DEGRADATION"], detected_days: [2, 2] }]);
+  });
+
   it("reports no incident for a change the history absorbs, with the closest z-score", () => {
     const s = runWhatIf(input({ perturbations: [{ metric: "refund_rate", change_pct: 2 }] }));
     expect(s.triggered_incidents).toEqual([]);

@@ -238,9 +238,20 @@ function reachable(edges: WhatIfModel["incidentEdges"], from: IncidentType, to: 
   return false;
 }
 
-/** Triggered incidents linked when the incident graph leads from one type to the next within the window. */
-function cascadesOf(incidents: readonly SimulatedIncident[], model: WhatIfModel, config: WhatIfConfig): SimulatedCascade[] {
-  const ordered = [...incidents].sort((a, b) => a.days_after_start - b.days_after_start || (a.incident_type < b.incident_type ? -1 : 1));
+/** By day, then upstream incident type first (the order a failure spreads), then by name. */
+function spreadOrder(model: WhatIfModel, config: WhatIfConfig) {
+  const leads = (a: SimulatedIncident, b: SimulatedIncident) => reachable(model.incidentEdges, a.incident_type, b.incident_type, config.maxCascadeHops);
+  return (a: SimulatedIncident, b: SimulatedIncident) =>
+    a.days_after_start - b.days_after_start || (leads(a, b) ? -1 : leads(b, a) ? 1 : a.incident_type < b.incident_type ? -1 : 1);
+}
+
+/**
+ * Triggered incidents (in spread order) linked when the incident graph leads from one type to the other within the
+ * window (either way for incidents of the same day); each cascade listed in the order the failure
+ * spreads: by day, and upstream type first on the same day.
+ */
+function cascadesOf(ordered: readonly SimulatedIncident[], model: WhatIfModel, config: WhatIfConfig): SimulatedCascade[] {
+  const leads = (a: SimulatedIncident, b: SimulatedIncident) => reachable(model.incidentEdges, a.incident_type, b.incident_type, config.maxCascadeHops);
   const parent = ordered.map((_, i) => i);
   const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i]!)));
   for (let j = 0; j < ordered.length; j++) {
@@ -248,7 +259,7 @@ function cascadesOf(incidents: readonly SimulatedIncident[], model: WhatIfModel,
       const a = ordered[i]!;
       const b = ordered[j]!;
       if (b.days_after_start - a.days_after_start > config.cascadeWindowDays) continue;
-      if (reachable(model.incidentEdges, a.incident_type, b.incident_type, config.maxCascadeHops)) parent[find(j)] = find(i);
+      if (leads(a, b) || (a.days_after_start === b.days_after_start && leads(b, a))) parent[find(j)] = find(i);
     }
   }
   const groups = new Map<number, SimulatedIncident[]>();
@@ -340,7 +351,7 @@ export function runWhatIf(input: WhatIfInput): WhatIfScenario {
   const withChange = detect(scenario as GoldMetrics, config.detection, allDays, n);
   const without = detect(baseline as GoldMetrics, config.detection, allDays, n).incidents;
   const overlaps = (a: SimulatedIncident, b: SimulatedIncident) => a.incident_type === b.incident_type && a.window[0] <= b.window[1] && b.window[0] <= a.window[1];
-  const triggered = withChange.incidents.filter((i) => !without.some((b) => overlaps(i, b)));
+  const triggered = withChange.incidents.filter((i) => !without.some((b) => overlaps(i, b))).sort(spreadOrder(model, config));
   const cascades = cascadesOf(triggered, model, config);
 
   const perturbations = input.perturbations.map((p) => ({ metric: p.metric, change_pct: p.change_pct }));
