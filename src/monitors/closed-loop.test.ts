@@ -44,8 +44,10 @@ describe("the closed loop", () => {
       created_at: spikes[0]!.incident_window_end,
       source_incident_date: spikes[0]!.detected_at,
     });
-    // The recurrence is watched by the same monitor rather than a duplicate.
-    expect(refundMonitor.covered_incident_ids).toEqual([spikes[0]!.incident_id, spikes[1]!.incident_id]);
+    // The recurrence is watched by the same monitor rather than a duplicate (with RCA, so are the
+    // margin compressions whose top path starts at the refund rate).
+    expect(refundMonitor.covered_incident_ids.slice(0, 1)).toEqual([spikes[0]!.incident_id]);
+    expect(refundMonitor.covered_incident_ids).toContain(spikes[1]!.incident_id);
     expect(full.result.monitors.filter((m) => m.metric_name === "refund_rate")).toHaveLength(1);
   });
 

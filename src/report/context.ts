@@ -1,5 +1,7 @@
 /** What a postmortem is written from, and the readings of it every section shares. */
 import { RULES_BY_TYPE } from "../detect/rules.ts";
+import { PRECEDENCE_LOOKAHEAD_DAYS } from "../monitors/runtime.ts";
+import { addDays, daysBetween } from "../time.ts";
 import type { Cascade, CausalNode, CausalPath, Incident, Monitor, MonitorAlert } from "../scan-contract.ts";
 
 export interface PostmortemInput {
@@ -67,7 +69,23 @@ export function cascadeOf(input: PostmortemInput): Cascade | null {
   return (id ? input.cascades.find((c) => c.cascade_id === id) : input.cascades.find((c) => c.incident_ids.includes(input.incident.incident_id))) ?? null;
 }
 
-/** Alerts that came ahead of this incident (the runtime's `preceded_incident_id`). */
+/**
+ * Alerts that came ahead of this incident: those the runtime attributed to it, and those of the
+ * monitors watching it raised in the lookahead window before its detection (an alert is attributed
+ * to the first incident it preceded, but it also warned of a cascade's later incidents).
+ */
 export function precedingAlerts(input: PostmortemInput): MonitorAlert[] {
-  return input.alerts.filter((a) => a.preceded_incident_id === input.incident.incident_id);
+  const { incident } = input;
+  const watching = new Set(monitorsOf(input).map((m) => m.monitor_id));
+  const earliest = addDays(incident.detected_at, -PRECEDENCE_LOOKAHEAD_DAYS);
+  return input.alerts.filter(
+    (a) =>
+      a.preceded_incident_id === incident.incident_id ||
+      (watching.has(a.monitor_id) && a.triggered_at >= earliest && a.triggered_at <= incident.detected_at),
+  );
+}
+
+/** Days from an alert to this incident's detection. */
+export function leadDays(alert: MonitorAlert, incident: Incident): number {
+  return daysBetween(alert.triggered_at, incident.detected_at);
 }

@@ -93,7 +93,12 @@ export function rootCauseSummary(incident: Incident): string {
     sentences.push(`${label} then reached ${primaryReading(incident)} over ${window}.`);
   }
 
-  const clusters = (path?.nodes ?? []).flatMap((n) => n.evidence_clusters.map((c) => ({ metric: n.metric_name, cluster: c })));
+  // A catch-all cluster that holds exactly the events of an entity cluster of the same metric says nothing more.
+  const clusters = (path?.nodes ?? []).flatMap((n) =>
+    n.evidence_clusters
+      .filter((c) => c.entity_id !== null || !n.evidence_clusters.some((o) => o.entity_id !== null && o.event_count === c.event_count))
+      .map((c) => ({ metric: n.metric_name, cluster: c })),
+  );
   if (clusters.length > 0) {
     const top = [...clusters].sort((a, b) => b.cluster.event_count - a.cluster.event_count || (a.cluster.cluster_label < b.cluster.cluster_label ? -1 : 1)).slice(0, 3);
     sentences.push(`Evidence: ${top.map((c) => `${c.cluster.summary} (${metricLabel(c.metric).toLowerCase()})`).join("; ")}.`);

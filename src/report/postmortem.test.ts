@@ -135,6 +135,31 @@ describe("buildPostmortem", () => {
     expect(pm.contributing_factors).toContain("Part of cascade Fulfillment SLA Degradation → Support Load Surge (cascade score 0.47); this incident started it.");
   });
 
+  it("credits an alert of a watching monitor raised before detection, even when it was attributed to an earlier incident", () => {
+    // The supplier monitor alerted on Feb 4 ahead of an upstream supplier incident; 4 days later
+    // this fulfillment incident (whose top path starts at the supplier delay rate) was detected.
+    const incident = fulfillmentIncident();
+    const older = refundIncident({ incident_id: "inc_supplier_old", incident_type: "SUPPLIER_DEPENDENCY_FAILURE", primary_metric: "supplier_delay_rate", detected_at: "2025-01-02", incident_window_start: "2025-01-02", incident_window_end: "2025-01-05",
+      causal_chain: { ...refundIncident().causal_chain, paths: [{ rank: 1, overall_score: 1, nodes: [node("supplier_delay_rate", { metric_zscore: 5 })] }] } });
+    const monitors = planMonitors([older, incident], [], { baselineDays: 30 });
+    const watch = monitors.find((m) => m.metric_name === "supplier_delay_rate")!;
+    expect(watch.covered_incident_ids).toEqual(["inc_supplier_old", "inc_fulfillment"]);
+    const alert: MonitorAlert = {
+      alert_id: "alr_s", monitor_id: watch.monitor_id, triggered_at: "2025-02-04", metric_name: "supplier_delay_rate", current_value: 0.2, baseline_value: 0.08,
+      threshold: "zscore > 2.5", severity: "HIGH", message: "", related_incident_id: "inc_supplier_old", status: "active", zscore: 2.8, last_day: "2025-02-10", firing_days: 7,
+      ongoing: false, preceded_incident_id: "inc_supplier_upstream", lead_days: 0,
+    };
+    const pm = buildPostmortem(input(incident, { incidents: [older, incident], monitors, alerts: [alert] }));
+    expect(pm.timeline.find((e) => e.kind === "monitor_alert")!.event_description).toContain("4 days before detection");
+    expect(pm.recommendations).toContain(
+      'Act on "Supplier Delay Rate Watch" (zscore > 2.5 on supplier delay rate, daily, 30-day baseline) when it alerts: it alerted on Feb 4, 2025, 4 days before this incident was detected.',
+    );
+    // An alert more than 14 days before detection is not "ahead" of it.
+    const stale = buildPostmortem(input(incident, { incidents: [older, incident], monitors, alerts: [{ ...alert, triggered_at: "2025-01-20" }] }));
+    expect(stale.timeline.some((e) => e.kind === "monitor_alert")).toBe(false);
+    expect(stale.recommendations.some((r) => r.startsWith('Consider a lower threshold for "Supplier Delay Rate Watch"'))).toBe(true);
+  });
+
   it("says plainly when the incident metric is its own root and RCA has not run", () => {
     const pm = buildPostmortem(input(refundIncident()));
     expect(pm.root_cause_summary).toBe(

@@ -4,7 +4,8 @@
  */
 import { detectionThresholdFor } from "../monitors/generate.ts";
 import type { CausalNode, Confidence, Incident } from "../scan-contract.ts";
-import { monitorsOf, type PostmortemInput, precedingAlerts, rcaRan, topPath, upstreamNodes } from "./context.ts";
+import { PRECEDENCE_LOOKAHEAD_DAYS } from "../monitors/runtime.ts";
+import { leadDays, monitorsOf, type PostmortemInput, precedingAlerts, rcaRan, topPath, upstreamNodes } from "./context.ts";
 import { formatDay, formatMetricValue, formatMoney, formatScore, formatShare, metricLabel, plural } from "./format.ts";
 
 /** Data quality below this gets its own action item. */
@@ -59,7 +60,8 @@ export function recommendations(input: PostmortemInput): string[] {
   const alerts = precedingAlerts(input);
   for (const monitor of monitorsOf(input)) {
     const what = `"${monitor.name}" (${monitor.condition} on ${metricLabel(monitor.metric_name).toLowerCase()}, daily, ${monitor.baseline_window_days}-day baseline)`;
-    const alert = alerts.find((a) => a.monitor_id === monitor.monitor_id);
+    // The earliest alert of this monitor ahead of the incident.
+    const alert = alerts.filter((a) => a.monitor_id === monitor.monitor_id).sort((a, b) => (a.triggered_at < b.triggered_at ? -1 : 1))[0];
     if (monitor.source_incident_id === incident.incident_id) {
       const detection = detectionThresholdFor(monitor.metric_name);
       items.push(
@@ -69,12 +71,12 @@ export function recommendations(input: PostmortemInput): string[] {
       );
     } else if (alert) {
       items.push(
-        `Act on ${what} when it alerts: it alerted on ${formatDay(alert.triggered_at)}, ${plural(alert.lead_days ?? 0, "day")} before this incident was detected.`,
+        `Act on ${what} when it alerts: it alerted on ${formatDay(alert.triggered_at)}, ${leadDays(alert, incident) > 0 ? `${plural(leadDays(alert, incident), "day")} before this incident was detected` : "the day this incident was detected"}.`,
       );
     } else if (!monitor.enabled) {
       items.push(`Re-enable ${what}: it was disabled and this pattern came back.`);
     } else {
-      items.push(`Consider a lower threshold for ${what}: it was already in place and did not alert ahead of this incident.`);
+      items.push(`Consider a lower threshold for ${what}: it was already in place and did not alert in the ${PRECEDENCE_LOOKAHEAD_DAYS} days before this incident was detected.`);
     }
   }
 

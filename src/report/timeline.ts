@@ -5,7 +5,7 @@
  * numbers it cites.
  */
 import { incidentLabel, formatDay, formatMetricValue, formatZ, metricLabel, plural } from "./format.ts";
-import { cascadeOf, detectionThreshold, monitorsOf, nodeEvidence, type PostmortemInput, precedingAlerts, topPath, upstreamNodes } from "./context.ts";
+import { cascadeOf, detectionThreshold, leadDays, monitorsOf, nodeEvidence, type PostmortemInput, precedingAlerts, topPath, upstreamNodes } from "./context.ts";
 import type { TimelineEntry } from "./postmortem-schema.ts";
 import { TIMELINE_KINDS } from "./postmortem-schema.ts";
 import { daysBetween } from "../time.ts";
@@ -51,7 +51,7 @@ export function buildTimeline(input: PostmortemInput, status: "resolved" | "ongo
 
   const monitorNames = new Map(input.monitors.map((m) => [m.monitor_id, m.name]));
   for (const alert of precedingAlerts(input)) {
-    const lead = alert.lead_days ?? daysBetween(alert.triggered_at, incident.detected_at);
+    const lead = leadDays(alert, incident);
     entry({
       timestamp: alert.triggered_at,
       kind: "monitor_alert",

@@ -4,15 +4,17 @@
  * monitors and alerts with people's edits), stamped with that scan's finish time. PDFs are kept in
  * the EXPORTS bucket and re-rendered only when the postmortem changed.
  */
-import { and, eq } from "drizzle-orm";
+import { and, eq, gte, lte, or } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { Hono } from "hono";
 import { stableId } from "../../src/ids.ts";
+import { PRECEDENCE_LOOKAHEAD_DAYS } from "../../src/monitors/runtime.ts";
 import { renderPostmortemMarkdown } from "../../src/report/markdown.ts";
 import { renderPostmortemPdf } from "../../src/report/pdf.ts";
 import { buildPostmortem } from "../../src/report/postmortem.ts";
 import type { Postmortem } from "../../src/report/postmortem-schema.ts";
 import { DEFAULT_SCAN_CONFIG } from "../../src/scan.ts";
+import { addDays } from "../../src/time.ts";
 import { type Cascade, type Incident, incidentSchema, monitorAlertSchema } from "../../src/scan-contract.ts";
 import { incidents as incidentsTable, monitorAlerts, scanRuns } from "../db/schema.ts";
 import type { AppEnv, Bindings } from "../env.ts";
@@ -43,7 +45,21 @@ export async function loadPostmortem(env: Bindings, incidentId: string): Promise
       .where(and(eq(incidentsTable.companyId, row.companyId), eq(incidentsTable.runId, row.runId), eq(incidentsTable.cascadeId, incident.cascade_id)));
     members = rows.map((r) => incidentSchema.parse(incidentView(r)));
   }
-  const alerts = await orm.select().from(monitorAlerts).where(eq(monitorAlerts.precededIncidentId, incidentId));
+  // Alerts attributed to it, and any raised in the lookahead window before its detection (the
+  // postmortem keeps those of the monitors watching it).
+  const alerts = await orm
+    .select()
+    .from(monitorAlerts)
+    .where(
+      or(
+        eq(monitorAlerts.precededIncidentId, incidentId),
+        and(
+          eq(monitorAlerts.companyId, row.companyId),
+          gte(monitorAlerts.triggeredAt, addDays(incident.detected_at, -PRECEDENCE_LOOKAHEAD_DAYS)),
+          lte(monitorAlerts.triggeredAt, incident.detected_at),
+        ),
+      ),
+    );
   return buildPostmortem({
     incident,
     incidents: members,
