@@ -103,6 +103,15 @@ describe("PDF export", () => {
     expect(pages.join("\n")).toContain("inc_??_xxxx");
   });
 
+  it("breaks long event ids after a separator rather than mid-word", async () => {
+    const pm = postmortemOf(fulfillmentIncident());
+    const ids = ["logistics:PO-00210:delayed", "logistics:PO-00217:delayed"];
+    const withIds: Postmortem = { ...pm, timeline: [{ ...pm.timeline[0]!, evidence_event_ids: ids, evidence_event_count: 2 }] };
+    const lines = (await pdfPagesText(await renderPostmortemPdf(withIds)))[0]!.split("\n");
+    expect(lines).toContain("logistics:PO-00210:");
+    expect(lines.some((l) => l.startsWith("delayed"))).toBe(true);
+  });
+
   it("maps symbols outside WinAnsi to readable ASCII", () => {
     expect(winAnsi("a → b ≥ 3σ − 1")).toBe("a -> b >= 3sigma - 1");
     expect(winAnsi("Café — “ok” · 5€")).toBe("Café — “ok” · 5€");

@@ -159,9 +159,12 @@ class Layout {
         let w = font.widthOfTextAtSize(word, pieceSize);
         if (line.width + w > width && line.pieces.length > 0) push();
         while (w > width) {
-          // Break an unbreakable token (an id, a URL) at the last character that fits.
+          // Break an unbreakable token (an id, a URL) after its last separator that fits, or else
+          // at the last character that fits.
           let cut = word.length - 1;
           while (cut > 1 && font.widthOfTextAtSize(word.slice(0, cut), pieceSize) > width - line.width) cut--;
+          const separator = Math.max(...[":", "-", "_", "/", "."].map((c) => word.lastIndexOf(c, cut - 1)));
+          if (separator >= cut / 2) cut = separator + 1;
           add(word.slice(0, cut), font, pieceSize);
           push();
           word = word.slice(cut);

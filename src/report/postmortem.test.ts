@@ -160,6 +160,29 @@ describe("buildPostmortem", () => {
     expect(stale.recommendations.some((r) => r.startsWith('Consider a lower threshold for "Supplier Delay Rate Watch"'))).toBe(true);
   });
 
+  it("does not call a monitor a miss when it was born after the incident or during the same episode", () => {
+    const incident = fulfillmentIncident(); // supplier delay rate anomalous Feb 3–12, detected Feb 8
+    const older = refundIncident({
+      incident_id: "inc_supplier_feb",
+      incident_type: "SUPPLIER_DEPENDENCY_FAILURE",
+      primary_metric: "supplier_delay_rate",
+      detected_at: "2025-02-03",
+      incident_window_start: "2025-02-03",
+      incident_window_end: "2025-02-05",
+      causal_chain: { ...refundIncident().causal_chain, paths: [{ rank: 1, overall_score: 1, nodes: [node("supplier_delay_rate", { metric_zscore: 5 })] }] },
+    });
+    const later = fulfillmentIncident({ incident_id: "inc_later", detected_at: "2025-02-09", incident_window_start: "2025-02-09", incident_window_end: "2025-02-20" });
+    // Supplier watch armed Feb 5 (after the anomaly began Feb 3); the incident's own monitors exist from Feb 14.
+    const monitors = planMonitors([older, incident], [], { baselineDays: 30 });
+    const pm = buildPostmortem(input(incident, { incidents: [older, incident], monitors }));
+    expect(pm.recommendations).toContain(
+      'Keep "Supplier Delay Rate Watch" (zscore > 2.5 on supplier delay rate, daily, 30-day baseline): supplier delay rate was already anomalous from Feb 3, 2025, before the monitor was armed on Feb 5, 2025; it guards against the next recurrence.',
+    );
+    // A later incident of the same episode (detected Feb 9) sees the monitors born Feb 14 as armed after it.
+    const pmLater = buildPostmortem(input(later, { incidents: [incident, later], monitors: planMonitors([incident, later], [], { baselineDays: 30 }) }));
+    expect(pmLater.recommendations.some((r) => r.startsWith('Keep "Fulfillment Backlog Watch"') && r.includes("created on Feb 14, 2025 from a related incident"))).toBe(true);
+  });
+
   it("says plainly when the incident metric is its own root and RCA has not run", () => {
     const pm = buildPostmortem(input(refundIncident()));
     expect(pm.root_cause_summary).toBe(

@@ -3,7 +3,7 @@
  * and entities the evidence names; monitor items say whether the monitor already proved itself.
  */
 import { detectionThresholdFor } from "../monitors/generate.ts";
-import type { CausalNode, Confidence, Incident } from "../scan-contract.ts";
+import type { CausalNode, CausalPath, Confidence, Incident } from "../scan-contract.ts";
 import { PRECEDENCE_LOOKAHEAD_DAYS } from "../monitors/runtime.ts";
 import { leadDays, monitorsOf, type PostmortemInput, precedingAlerts, rcaRan, topPath, upstreamNodes } from "./context.ts";
 import { formatDay, formatMetricValue, formatMoney, formatScore, formatShare, metricLabel, plural } from "./format.ts";
@@ -47,6 +47,11 @@ function evidenceNote(node: CausalNode): string {
   return ` (${named.slice(0, 2).map((c) => c.summary).join("; ")})`;
 }
 
+/** First day the metric was anomalous on the path, if the path has it. */
+function anomalousSince(path: CausalPath | null, metric: string): string | null {
+  return path?.nodes.find((n) => n.metric_name === metric)?.anomaly_window?.[0] ?? null;
+}
+
 export function recommendations(input: PostmortemInput): string[] {
   const { incident } = input;
   const items: string[] = [];
@@ -73,8 +78,16 @@ export function recommendations(input: PostmortemInput): string[] {
       items.push(
         `Act on ${what} when it alerts: it alerted on ${formatDay(alert.triggered_at)}, ${leadDays(alert, incident) > 0 ? `${plural(leadDays(alert, incident), "day")} before this incident was detected` : "the day this incident was detected"}.`,
       );
+    } else if (monitor.created_at >= incident.detected_at) {
+      // Born from another incident of the same episode, after this one was detected.
+      items.push(`Keep ${what}: created on ${formatDay(monitor.created_at)} from a related incident, it guards against the next recurrence of this pattern.`);
     } else if (!monitor.enabled) {
       items.push(`Re-enable ${what}: it was disabled and this pattern came back.`);
+    } else if (anomalousSince(path, monitor.metric_name) !== null && anomalousSince(path, monitor.metric_name)! <= monitor.created_at) {
+      // The metric was already anomalous when the monitor was born: this is the same episode, not a miss.
+      items.push(
+        `Keep ${what}: ${metricLabel(monitor.metric_name).toLowerCase()} was already anomalous from ${formatDay(anomalousSince(path, monitor.metric_name)!)}, before the monitor was armed on ${formatDay(monitor.created_at)}; it guards against the next recurrence.`,
+      );
     } else {
       items.push(`Consider a lower threshold for ${what}: it was already in place and did not alert in the ${PRECEDENCE_LOOKAHEAD_DAYS} days before this incident was detected.`);
     }
