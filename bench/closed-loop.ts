@@ -1,5 +1,5 @@
 /**
- * Cost of the closed loop on the demo company (183 days, ~13k events): the monitor runtime inside
+ * Cost of the closed loop on the demo company (the simulated wholesaler, six months): the monitor runtime inside
  * the scan and the postmortem exports, against a baseline measured in the same run — the scan
  * itself (detection and analysis) on the same ledger.
  *
@@ -7,7 +7,6 @@
  */
 import { performance } from "node:perf_hooks";
 import { PDFDocument } from "pdf-lib";
-import { demoEvents } from "../cli/demo-events.ts";
 import { validateEvent } from "../src/events/canonical.ts";
 import { MemoryEvidence } from "../src/evidence.ts";
 import { MemoryLedger } from "../src/metrics/ledger.ts";
@@ -16,13 +15,14 @@ import { renderPostmortemMarkdown } from "../src/report/markdown.ts";
 import { renderPostmortemPdf } from "../src/report/pdf.ts";
 import { buildPostmortem } from "../src/report/postmortem.ts";
 import { DEFAULT_SCAN_CONFIG, runScan } from "../src/scan.ts";
+import { generateDemoCompany } from "../src/sim/index.ts";
 
 const REPEATS = Number(process.argv[2] ?? 5);
 
 const ledger = new MemoryLedger();
 const evidence = new MemoryEvidence();
-const valid = demoEvents()
-  .map((e) => validateEvent(e, "2026-11-01T00:00:00Z"))
+const valid = generateDemoCompany()
+  .events.map((e) => validateEvent(e, "2026-11-01T00:00:00Z"))
   .flatMap((v) => (v.ok ? [v.event] : []));
 ledger.append(valid);
 for (const e of valid) evidence.add(e);
