@@ -40,6 +40,12 @@ describe("chainCauses", () => {
       ["order_volume", 2, true],
     ]);
     expect(chainCauses(refundIncident()).map((c) => c.metric_name)).toEqual(["refund_rate"]);
+    // RCA may list the incident metric alone after the root causes' paths: it is not a cause then.
+    const base = fulfillmentIncident();
+    const withLone = fulfillmentIncident({
+      causal_chain: { ...base.causal_chain, paths: [...base.causal_chain.paths, { rank: 3, overall_score: 0.5, nodes: [node("delivery_delay_rate")] }] },
+    });
+    expect(chainCauses(withLone).map((c) => c.metric_name)).toEqual(["supplier_delay_rate", "fulfillment_backlog", "order_volume"]);
   });
 });
 

@@ -87,11 +87,17 @@ export interface IncidentComparison {
   narrative: string;
 }
 
-/** Causes on a chain, best rank first: path nodes before the incident metric, or the lone node. */
+/**
+ * Causes on a chain, best rank first: the nodes before the incident metric on every ranked path;
+ * when no path has an upstream node, the incident metric alone (its own root). A single-node path
+ * listed after paths with upstream causes adds nothing.
+ */
 export function chainCauses(incident: Incident): CauseSummary[] {
   const out = new Map<string, CauseSummary>();
   const paths = [...incident.causal_chain.paths].sort((a, b) => a.rank - b.rank);
+  const anyUpstream = paths.some((p) => p.nodes.length > 1);
   for (const path of paths) {
+    if (anyUpstream && path.nodes.length === 1) continue;
     const nodes: CausalNode[] = path.nodes.length === 1 ? path.nodes : path.nodes.slice(0, -1);
     nodes.forEach((node, i) => {
       const known = out.get(node.metric_name);
