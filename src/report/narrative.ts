@@ -40,6 +40,12 @@ function blastClause(incident: Incident): string {
   return `${touched}, ${formatMoney(b.estimated_revenue_exposure)} of revenue exposed (${b.blast_radius_severity})`;
 }
 
+/** The last node of the top path: the metric RCA explained (not always the one detection fired on). */
+function chainTarget(incident: Incident): CausalNode | null {
+  const path = topPath(incident);
+  return path ? path.nodes[path.nodes.length - 1]! : null;
+}
+
 /** One sentence: what moved, how far, over which days, and what it touched. */
 export function oneLineSummary(incident: Incident): string {
   const label = metricLabel(incident.primary_metric);
@@ -48,7 +54,8 @@ export function oneLineSummary(incident: Incident): string {
   const what = `${label} ${moved(incident.primary_metric_zscore)} to ${primaryReading(incident)} over ${window}`;
   if (causes.length === 0) return `${what}; ${blastClause(incident)}.`;
   const root = causes[0]!;
-  const via = causes.slice(1).map((n) => metricLabel(n.metric_name).toLowerCase());
+  const target = chainTarget(incident);
+  const via = [...causes.slice(1), ...(target && target.metric_name !== incident.primary_metric ? [target] : [])].map((n) => metricLabel(n.metric_name).toLowerCase());
   const rootStart = root.anomaly_window ? ` from ${formatDay(root.anomaly_window[0])}` : "";
   return (
     `${metricLabel(root.metric_name)} ${moved(root.metric_zscore)} to ${nodeReading(root)}${rootStart}` +
@@ -72,10 +79,18 @@ export function rootCauseSummary(incident: Incident): string {
         `${label.toLowerCase()} reached ${primaryReading(incident)} over ${window}.`,
     );
   } else if (causes.length === 0) {
-    sentences.push(
-      `BRE-RCA (${chain.algorithm_version}) found no metric upstream of ${label.toLowerCase()} in the business dependency graph that was anomalous in the causal window (${causal}) in the direction that would explain it, ` +
-        `so the incident metric is its own root cause: it reached ${primaryReading(incident)} over ${window}.`,
-    );
+    const target = chainTarget(incident);
+    if (target && target.metric_name !== incident.primary_metric) {
+      sentences.push(
+        `Detection fired on ${label.toLowerCase()} (${primaryReading(incident)}); BRE-RCA (${chain.algorithm_version}) analysed the incident from ${metricLabel(target.metric_name).toLowerCase()}, ` +
+          `which reached ${nodeReading(target)}, and found no metric upstream of it in the business dependency graph that was anomalous in the causal window (${causal}) in the direction that would explain it, so it is its own root cause.`,
+      );
+    } else {
+      sentences.push(
+        `BRE-RCA (${chain.algorithm_version}) found no metric upstream of ${label.toLowerCase()} in the business dependency graph that was anomalous in the causal window (${causal}) in the direction that would explain it, ` +
+          `so the incident metric is its own root cause: it reached ${primaryReading(incident)} over ${window}.`,
+      );
+    }
   } else {
     const names = path!.nodes.map((n) => metricLabel(n.metric_name).toLowerCase());
     sentences.push(
@@ -90,7 +105,12 @@ export function rootCauseSummary(incident: Incident): string {
       const opener = i === 0 ? `${metricLabel(node.metric_name)} moved first: it` : `${metricLabel(node.metric_name)} came next: it`;
       sentences.push(`${opener} ${when}, reaching ${nodeReading(node)}; contribution score ${formatScore(node.contribution_score)}.`);
     });
-    sentences.push(`${label} then reached ${primaryReading(incident)} over ${window}.`);
+    const target = chainTarget(incident);
+    if (target && target.metric_name !== incident.primary_metric) {
+      sentences.push(`${metricLabel(target.metric_name)} then reached ${nodeReading(target)}, and detection fired on ${label.toLowerCase()} at ${primaryReading(incident)} over ${window}.`);
+    } else {
+      sentences.push(`${label} then reached ${primaryReading(incident)} over ${window}.`);
+    }
   }
 
   // A catch-all cluster that holds exactly the events of an entity cluster of the same metric says nothing more.

@@ -196,6 +196,25 @@ describe("buildPostmortem", () => {
     expect(buildPostmortem(input(ran)).root_cause_summary).toContain("found no metric upstream of refund rate in the business dependency graph that was anomalous");
   });
 
+  it("names both metrics when RCA explained another trigger of the incident than the one detection fired on", () => {
+    const base = fulfillmentIncident();
+    const backlogFired = { primary_metric: "fulfillment_backlog", primary_metric_value: 128, primary_metric_baseline: 45, primary_metric_zscore: 3.8 };
+    const lone = fulfillmentIncident({
+      ...backlogFired,
+      causal_chain: { ...base.causal_chain, paths: [{ rank: 1, overall_score: 1, nodes: [node("delivery_delay_rate", { metric_value: 0.31, metric_baseline: 0.06, metric_zscore: 5.2 })] }] },
+    });
+    expect(buildPostmortem(input(lone)).root_cause_summary.startsWith(
+      "Detection fired on fulfillment backlog (128 against a baseline of 45 (z = +3.8)); BRE-RCA (BRE-RCA-v1) analysed the incident from delivery delay rate, which reached 31.0% against a baseline of 6.0% (z = +5.2), and found no metric upstream of it",
+    )).toBe(true);
+    const chained = fulfillmentIncident({
+      ...backlogFired,
+      causal_chain: { ...base.causal_chain, paths: [{ rank: 1, overall_score: 1, nodes: [base.causal_chain.paths[0]!.nodes[0]!, node("delivery_delay_rate", { metric_value: 0.31, metric_baseline: 0.06, metric_zscore: 5.2 })] }] },
+    });
+    const pm = buildPostmortem(input(chained));
+    expect(pm.root_cause_summary).toContain("Delivery delay rate then reached 31.0% against a baseline of 6.0% (z = +5.2), and detection fired on fulfillment backlog at 128 against a baseline of 45 (z = +3.8)");
+    expect(pm.one_line_summary).toContain("moving delivery delay rate, and fulfillment backlog followed to 128");
+  });
+
   it("is ongoing while the last scanned day is inside the window or its merge gap", () => {
     const incident = refundIncident(); // window ends 2025-03-06
     expect(buildPostmortem(input(incident, { asOf: "2025-03-06" })).status).toBe("ongoing");
