@@ -126,7 +126,10 @@ export function postmortemDocument(pm: Postmortem): ReportDocument {
     blocks.push({
       type: "list",
       ordered: false,
-      items: ranked.slice(1).map((p) => [bold(`Path ${p.rank}`), plain(` (score ${formatScore(p.overall_score)}): ${p.nodes.map((n) => metricLabel(n.metric_name).toLowerCase()).join(" → ")}`)]),
+      items: ranked.slice(1).map((p) => [
+        bold(`Path ${p.rank}`),
+        plain(` (score ${formatScore(p.overall_score)}): ${p.nodes.map((n) => metricLabel(n.metric_name).toLowerCase()).join(" → ")}${p.nodes.length === 1 ? " alone" : ""}`),
+      ]),
     });
   }
 

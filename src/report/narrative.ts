@@ -120,8 +120,18 @@ export function rootCauseSummary(incident: Incident): string {
       .map((c) => ({ metric: n.metric_name, cluster: c })),
   );
   if (clusters.length > 0) {
-    const top = [...clusters].sort((a, b) => b.cluster.event_count - a.cluster.event_count || (a.cluster.cluster_label < b.cluster.cluster_label ? -1 : 1)).slice(0, 3);
-    sentences.push(`Evidence: ${top.map((c) => `${c.cluster.summary} (${metricLabel(c.metric).toLowerCase()})`).join("; ")}.`);
+    // The same events can stand behind several metrics of the path: say them once, naming each metric.
+    const bySummary = new Map<string, { summary: string; count: number; label: string; metrics: string[] }>();
+    for (const { metric, cluster } of clusters) {
+      const known = bySummary.get(cluster.summary);
+      if (known) {
+        if (!known.metrics.includes(metric)) known.metrics.push(metric);
+      } else {
+        bySummary.set(cluster.summary, { summary: cluster.summary, count: cluster.event_count, label: cluster.cluster_label, metrics: [metric] });
+      }
+    }
+    const top = [...bySummary.values()].sort((a, b) => b.count - a.count || (a.label < b.label ? -1 : a.label > b.label ? 1 : 0)).slice(0, 3);
+    sentences.push(`Evidence: ${top.map((c) => `${c.summary} (${joinList(c.metrics.map((m) => metricLabel(m).toLowerCase()))})`).join("; ")}.`);
   } else if (incident.evidence_event_count > 0) {
     sentences.push(`Evidence: the ${plural(incident.evidence_event_count, "event")} of the incident window listed with the incident.`);
   } else {

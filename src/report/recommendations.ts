@@ -11,40 +11,41 @@ import { formatDay, formatMetricValue, formatMoney, formatScore, formatShare, me
 /** Data quality below this gets its own action item. */
 export const QUALITY_ACTION = 0.9;
 
-type Action = (node: CausalNode, evidence: string) => string;
+type Action = (node: CausalNode) => string;
 
 const reading = (n: CausalNode) => `${formatMetricValue(n.metric_name, n.metric_value)} against a usual ${formatMetricValue(n.metric_name, n.metric_baseline)}`;
 
 /** What to do about each root-cause metric, by domain. */
 const ACTIONS: Record<string, Action> = {
-  supplier_delay_rate: (n, e) => `Review open purchase orders with the delayed suppliers${e}; the supplier delay rate reached ${reading(n)}. Agree on delivery dates or line up a second source for the affected items.`,
-  supplier_delay_severity: (n, e) => `Review open purchase orders with the delayed suppliers${e}; delays averaged ${reading(n)}. Agree on delivery dates or line up a second source.`,
-  order_volume: (n, e) => `Check fulfillment capacity against demand${e}: orders reached ${reading(n)} a day. Plan staffing and stock before the next campaign or seasonal peak.`,
-  fulfillment_backlog: (n, e) => `Work down the fulfillment backlog${e} (${reading(n)} open orders) and watch it daily until it is back at its usual level.`,
-  delivery_delay_rate: (n, e) => `Contact the customers with late orders${e} (delay rate ${reading(n)}) before they open tickets or leave reviews, and check the carrier or warehouse step that slowed down.`,
-  avg_delivery_delay_days: (n, e) => `Find the step that made deliveries late${e} (${reading(n)}) and tell affected customers a realistic date.`,
-  ticket_volume: (n, e) => `Add support capacity or self-service answers for the surge${e} (${reading(n)} tickets a day) and group the tickets by cause.`,
-  ticket_backlog: (n, e) => `Clear the ticket backlog${e} (${reading(n)} open tickets), oldest first.`,
-  avg_resolution_time: (n, e) => `Bring resolution time back down${e} (${reading(n)}): triage by age and escalate the oldest tickets.`,
-  review_score_avg: (n, e) => `Read the low-score reviews in the evidence${e} (average ${reading(n)}) and reply to each with a fix.`,
-  review_score_trend: (n, e) => `Read the recent low-score reviews${e} (trend ${reading(n)}) and reply to each with a fix.`,
-  churn_proxy: (n, e) => `Reach out to the customers who left or went quiet${e} (churn ${reading(n)}), starting with the highest-revenue accounts.`,
-  refund_rate: (n, e) => `Review the refunds in the evidence${e} (refund rate ${reading(n)}) for a common product, customer or reason, and fix that cause.`,
-  daily_refunds: (n, e) => `Review the refunds in the evidence${e} (${reading(n)} a day) for a common product, customer or reason.`,
-  daily_revenue: (n, e) => `Look at which customers stopped paying or buying${e} (revenue ${reading(n)} a day).`,
-  daily_expenses: (n, e) => `Review the expenses posted in the window${e} (${reading(n)} a day) and confirm each was planned.`,
-  expense_ratio: (n, e) => `Review the expenses posted in the window${e} (expense ratio ${reading(n)}) against revenue, and pause the ones that were not planned.`,
-  margin_proxy: (n, e) => `Find what squeezed the margin${e} (${reading(n)}): refunds, unplanned expenses or lost revenue, from the evidence.`,
-  net_cash_proxy: (n, e) => `Plan cash for the coming weeks${e}: net cash over 30 days was ${reading(n)}. Chase overdue invoices and time large payments.`,
-  ar_aging_amount: (n, e) => `Follow up on overdue invoices${e}: ${reading(n)} is overdue. Offer payment plans to the largest balances.`,
-  ar_overdue_count: (n, e) => `Follow up on overdue invoices${e} (${reading(n)}).`,
-  dso_proxy: (n, e) => `Shorten payment terms or send reminders earlier${e}: customers took ${reading(n)} to pay.`,
+  supplier_delay_rate: (n) => `Review open purchase orders with the delayed suppliers; the supplier delay rate reached ${reading(n)}. Agree on delivery dates or line up a second source for the affected items.`,
+  supplier_delay_severity: (n) => `Review open purchase orders with the delayed suppliers; delays averaged ${reading(n)}. Agree on delivery dates or line up a second source.`,
+  order_volume: (n) => `Check fulfillment capacity against demand: orders reached ${reading(n)} a day. Plan staffing and stock before the next campaign or seasonal peak.`,
+  fulfillment_backlog: (n) => `Work down the fulfillment backlog (${reading(n)} open orders) and watch it daily until it is back at its usual level.`,
+  delivery_delay_rate: (n) => `Contact the customers with late orders (delay rate ${reading(n)}) before they open tickets or leave reviews, and check the carrier or warehouse step that slowed down.`,
+  avg_delivery_delay_days: (n) => `Find the step that made deliveries late (${reading(n)}) and tell affected customers a realistic date.`,
+  ticket_volume: (n) => `Add support capacity or self-service answers for the surge (${reading(n)} tickets a day) and group the tickets by cause.`,
+  ticket_backlog: (n) => `Clear the ticket backlog (${reading(n)} open tickets), oldest first.`,
+  avg_resolution_time: (n) => `Bring resolution time back down (${reading(n)}): triage by age and escalate the oldest tickets.`,
+  review_score_avg: (n) => `Read the low-score reviews in the evidence (average ${reading(n)}) and reply to each with a fix.`,
+  review_score_trend: (n) => `Read the recent low-score reviews (trend ${reading(n)}) and reply to each with a fix.`,
+  churn_proxy: (n) => `Reach out to the customers who left or went quiet (churn ${reading(n)}), starting with the highest-revenue accounts.`,
+  refund_rate: (n) => `Review the refunds in the evidence (refund rate ${reading(n)}) for a common product, customer or reason, and fix that cause.`,
+  daily_refunds: (n) => `Review the refunds in the evidence (${reading(n)} a day) for a common product, customer or reason.`,
+  daily_revenue: (n) => `Look at which customers stopped paying or buying (revenue ${reading(n)} a day).`,
+  daily_expenses: (n) => `Review the expenses posted in the window (${reading(n)} a day) and confirm each was planned.`,
+  expense_ratio: (n) => `Review the expenses posted in the window (expense ratio ${reading(n)}) against revenue, and pause the ones that were not planned.`,
+  margin_proxy: (n) => `Find what squeezed the margin (${reading(n)}): refunds, unplanned expenses or lost revenue, from the evidence.`,
+  net_cash_proxy: (n) => `Plan cash for the coming weeks: net cash over 30 days was ${reading(n)}. Chase overdue invoices and time large payments.`,
+  ar_aging_amount: (n) => `Follow up on overdue invoices: ${reading(n)} is overdue. Offer payment plans to the largest balances.`,
+  ar_overdue_count: (n) => `Follow up on overdue invoices (${reading(n)}).`,
+  dso_proxy: (n) => `Shorten payment terms or send reminders earlier: customers took ${reading(n)} to pay.`,
 };
 
+/** " Start with: …" naming the entities (vendor, customer, product) the evidence clusters single out. */
 function evidenceNote(node: CausalNode): string {
   const named = node.evidence_clusters.filter((c) => c.entity_id !== null).sort((a, b) => b.event_count - a.event_count || (a.cluster_label < b.cluster_label ? -1 : 1));
   if (named.length === 0) return "";
-  return ` (${named.slice(0, 2).map((c) => c.summary).join("; ")})`;
+  return ` Start with ${named.slice(0, 2).map((c) => c.summary).join("; ")}.`;
 }
 
 /** First day the metric was anomalous on the path, if the path has it. */
@@ -59,7 +60,7 @@ export function recommendations(input: PostmortemInput): string[] {
   const root = upstreamNodes(path)[0] ?? path?.nodes[path.nodes.length - 1] ?? null;
   if (root) {
     const action = ACTIONS[root.metric_name];
-    if (action) items.push(action(root, evidenceNote(root)));
+    if (action) items.push(action(root) + evidenceNote(root));
   }
 
   const alerts = precedingAlerts(input);
