@@ -162,15 +162,16 @@ export function postmortemDocument(pm: Postmortem): ReportDocument {
   if (pm.monitors.length === 0) {
     paragraph(italic("No monitor watches this incident's causal path."));
   } else {
+    const role = { root_cause: "root cause", intermediate: "step on the path", incident_metric: "incident metric" } as const;
     blocks.push({
       type: "table",
       columns: [
-        { header: "Monitor", weight: 2.2, align: "left" },
-        { header: "Condition", weight: 1.5, align: "left" },
-        { header: "Baseline", weight: 1, align: "right" },
-        { header: "Severity", weight: 1, align: "left" },
-        { header: "State", weight: 1, align: "left" },
-        { header: "Since", weight: 1.3, align: "left" },
+        { header: "Monitor", weight: 2.1, align: "left" },
+        { header: "Condition", weight: 1.3, align: "left" },
+        { header: "Baseline", weight: 0.9, align: "right" },
+        { header: "Severity", weight: 0.95, align: "left" },
+        { header: "State", weight: 0.85, align: "left" },
+        { header: "Born from", weight: 2.6, align: "left" },
       ],
       rows: pm.monitors.map((m) => [
         [plain(m.name), plain(" "), code(m.monitor_id)],
@@ -178,10 +179,15 @@ export function postmortemDocument(pm: Postmortem): ReportDocument {
         cell(plural(m.baseline_window_days, "day")),
         cell(m.severity_if_triggered),
         cell(m.enabled ? "enabled" : "disabled"),
-        cell(formatDay(m.created_at)),
+        cell(`${incidentLabel(m.source_incident_type)} of ${formatDay(m.source_incident_date)} (${role[m.path_role]}); armed ${formatDay(m.created_at)}`),
       ]),
     });
-    blocks.push({ type: "list", ordered: false, items: pm.monitors.map((m) => [bold(`${m.name}:`), plain(` ${m.description}`)]) });
+    paragraph(
+      italic(
+        "Each monitor checks its metric daily against the median of its trailing baseline and alerts when the modified z-score passes its threshold, " +
+          "which is set below the incident detector's so that a recurrence is flagged before it becomes an incident.",
+      ),
+    );
   }
 
   heading("7. Recommendations");

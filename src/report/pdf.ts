@@ -14,7 +14,7 @@ const MARGIN = { left: 50, right: 50, top: 54, bottom: 58 } as const;
 const CONTENT_WIDTH = PAGE.width - MARGIN.left - MARGIN.right;
 
 const BODY = { size: 9.5, leading: 13.5 } as const;
-const TABLE = { size: 8.5, leading: 11, padX: 5, padY: 4 } as const;
+const TABLE = { size: 8.5, leading: 11, padX: 5, padY: 3.5 } as const;
 
 const INK = rgb(0.13, 0.15, 0.19);
 const MUTED = rgb(0.42, 0.45, 0.5);
