@@ -159,6 +159,23 @@ describe("postmortems", () => {
     await authed(`/v1/monitors/${refundMonitor.monitor_id}`, token, patch({ enabled: true }));
   });
 
+  it("puts a cascade's upstream incident and the monitor that warned of it into the downstream postmortem", async () => {
+    // The recurring refunds squeeze the margin: RCA roots the margin compression in the refund rate
+    // and the correlator links the two incidents, so the refund monitor also watches the margin.
+    const listed = (await json<{ incidents: (IncidentView & { cascade_id: string | null })[] }>(`/v1/incidents?company=${COMPANY}&type=MARGIN_COMPRESSION&sort=detected_at`)).body.incidents;
+    const margin = listed.find((i) => i.detected_at > spikes[1]!.detected_at)!;
+    expect(margin.cascade_id).not.toBeNull();
+    const pm = (await json<{ cascade_id: string; timeline: { kind: string; timestamp: string; related_incident_id: string | null; event_description: string }[]; contributing_factors: string[]; monitors: MonitorView[] }>(
+      `/v1/incidents/${margin.incident_id}/postmortem`,
+    )).body;
+    expect(pm.cascade_id).toBe(margin.cascade_id);
+    expect(pm.timeline.find((e) => e.kind === "cascade")).toMatchObject({ related_incident_id: spikes[1]!.incident_id, timestamp: spikes[1]!.detected_at });
+    expect(pm.contributing_factors.some((f) => f.startsWith("Part of cascade Refund Spike → Margin Compression"))).toBe(true);
+    expect(pm.monitors.map((m) => m.monitor_id)).toContain(refundMonitor.monitor_id);
+    const warned = pm.timeline.find((e) => e.kind === "monitor_alert" && e.event_description.includes('"Refund Rate Watch"'));
+    expect(warned && warned.timestamp < margin.detected_at).toBe(true);
+  });
+
   it("answers 404 for an unknown incident in every format", async () => {
     for (const suffix of ["", "/md", "/pdf"]) {
       const response = await authed(`/v1/incidents/inc_nope/postmortem${suffix}`, token);

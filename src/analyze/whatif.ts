@@ -25,6 +25,7 @@ import { formatDay, formatMetricValue, formatZ, incidentLabel, joinList, metricL
 import type { IncidentType, Severity } from "../scan-contract.ts";
 import { addDays } from "../time.ts";
 import { laggedLinearFit } from "./lagged-linear-fit.ts";
+import { round6 } from "./precision.ts";
 
 export interface Perturbation {
   metric: string;
@@ -192,9 +193,6 @@ function topologicalOrder(edges: WhatIfModel["edges"]): string[] {
   return order;
 }
 
-function round6(v: number): number {
-  return Math.round(v * 1e6) / 1e6;
-}
 
 interface Detection {
   incidents: SimulatedIncident[];

@@ -17,6 +17,7 @@ import { formatDay, formatMetricValue } from "../report/format.ts";
 import type { Incident, Monitor, MonitorAlert } from "../scan-contract.ts";
 import { addDays, daysBetween } from "../time.ts";
 import { conditionHolds } from "./condition.ts";
+import { round6 } from "../analyze/precision.ts";
 
 /** An alert "precedes" an incident on its metric detected within this many days after it. */
 export const PRECEDENCE_LOOKAHEAD_DAYS = 14;
@@ -148,6 +149,3 @@ function watchesIncident(metric: string, incident: Incident): boolean {
   return top?.nodes.some((n) => n.metric_name === metric) ?? false;
 }
 
-function round6(value: number): number {
-  return Math.round(value * 1e6) / 1e6;
-}

@@ -16,7 +16,7 @@ import type { Postmortem } from "../../src/report/postmortem-schema.ts";
 import { DEFAULT_SCAN_CONFIG } from "../../src/scan.ts";
 import { addDays } from "../../src/time.ts";
 import { type Cascade, type Incident, incidentSchema, monitorAlertSchema } from "../../src/scan-contract.ts";
-import { incidents as incidentsTable, monitorAlerts, scanRuns } from "../db/schema.ts";
+import { cascades as cascadesTable, incidents as incidentsTable, monitorAlerts, scanRuns } from "../db/schema.ts";
 import type { AppEnv, Bindings } from "../env.ts";
 import { ApiError } from "../errors.ts";
 import { storedMonitors } from "../monitors/store.ts";
@@ -35,8 +35,8 @@ export async function loadPostmortem(env: Bindings, incidentId: string): Promise
   if (!run?.manifestJson || !run.finishedAt) throw new ApiError(409, "RUN_NOT_COMPLETED", `The scan that found incident ${incidentId} has not completed`);
   const asOf = (JSON.parse(run.manifestJson) as { as_of: string | null }).as_of ?? incident.incident_window_end;
 
-  // Cascades are stored with RCA (feat/rca); until then a postmortem names no cascade.
-  const cascades: Cascade[] = [];
+  const cascade = incident.cascade_id ? await orm.select().from(cascadesTable).where(eq(cascadesTable.cascadeId, incident.cascade_id)).get() : undefined;
+  const cascades: Cascade[] = cascade ? [JSON.parse(cascade.bodyJson) as Cascade] : [];
   let members: Incident[] = [incident];
   if (incident.cascade_id) {
     const rows = await orm
