@@ -243,6 +243,17 @@ export const monitorSchema = z
     enabled: z.boolean(),
     created_at: day,
     alert_message_template: z.string(),
+    // Added with the monitor runtime (src/monitors): what `condition` says, in fields.
+    /** `up`: alerts on zscore > threshold_z; `down`: on zscore < −threshold_z. */
+    direction: z.enum(["up", "down"]),
+    threshold_z: z.number().positive(),
+    source_incident_type: z.enum(INCIDENT_TYPES),
+    /** The day the source incident was detected (the template's {source_incident_date}). */
+    source_incident_date: day,
+    /** Where the metric sat in the source incident's top causal path. */
+    path_role: z.enum(["root_cause", "intermediate", "incident_metric"]),
+    /** Incidents of this scan whose top causal path this monitor watches (the source included when present). */
+    covered_incident_ids: z.array(z.string()),
   })
   .passthrough();
 export type Monitor = z.infer<typeof monitorSchema>;
@@ -260,6 +271,16 @@ export const monitorAlertSchema = z
     message: z.string(),
     related_incident_id: z.string(),
     status: z.enum(["active", "acknowledged", "dismissed"]),
+    // Added with the monitor runtime: one alert covers a run of firing days.
+    zscore: z.number(),
+    /** Last firing day of the run, and how many days in it fired. */
+    last_day: day,
+    firing_days: z.number().int().positive(),
+    /** The run reaches the last scanned day (the condition still holds). */
+    ongoing: z.boolean(),
+    /** The first incident on this metric detected on or after the alert (within the lookahead), and how many days the alert came first. */
+    preceded_incident_id: z.string().nullable(),
+    lead_days: z.number().int().nullable(),
   })
   .passthrough();
 export type MonitorAlert = z.infer<typeof monitorAlertSchema>;

@@ -14,7 +14,8 @@ import { stableId } from "./ids.ts";
 import { computeGoldMetrics, type GoldMetrics, METRIC_SCHEMA_VERSION, METRICS_BY_NAME, type MetricName } from "./metrics/gold.ts";
 import type { LedgerSnapshot } from "./metrics/ledger.ts";
 import { DailyAggregates } from "./metrics/series.ts";
-import type { RunManifest, ScanResult } from "./scan-contract.ts";
+import { runMonitorLoop } from "./monitors/loop.ts";
+import type { Monitor, RunManifest, ScanResult } from "./scan-contract.ts";
 
 export const ENGINE_VERSION = "0.1.0";
 export const SCAN_SCHEMA_VERSION = "scan_v1";
@@ -31,8 +32,8 @@ export const CAPABILITIES = {
   cascades: true,
   rootCause: true,
   blastRadius: true,
-  monitors: false,
-  postmortems: false,
+  monitors: true,
+  postmortems: true,
 } as const;
 
 export interface ScanConfig {
@@ -53,6 +54,8 @@ export interface ScanInput {
   /** Wall clock for the manifest's timings (the only non-deterministic fields). */
   clock: () => Date;
   config?: ScanConfig;
+  /** Monitors stored by earlier scans, with people's edits (disabled, custom threshold): this scan runs them too. */
+  monitors?: readonly Monitor[];
 }
 
 /** What the scan computed besides the contract JSON: the gold metrics, for storage and pages. */
@@ -93,6 +96,9 @@ export async function runScan(input: ScanInput): Promise<ScanOutput> {
     config.analysis ?? DEFAULT_ANALYSIS_CONFIG,
   );
 
+  // The closed loop, last: monitors from the assembled incidents (and stored ones), run over the history.
+  const loop = runMonitorLoop({ incidents, stored: input.monitors ?? [], days: aggregates.days, metrics, detection: config.detection });
+
   const finishedAt = input.clock();
   const incidentsByType: Record<string, number> = {};
   for (const incident of incidents) incidentsByType[incident.incident_type] = (incidentsByType[incident.incident_type] ?? 0) + 1;
@@ -115,7 +121,7 @@ export async function runScan(input: ScanInput): Promise<ScanOutput> {
     duration_ms: finishedAt.getTime() - startedAt.getTime(),
   };
   return {
-    result: { run_id: input.runId, manifest, incidents, cascades, monitors: [], alerts: [] },
+    result: { run_id: input.runId, manifest, incidents, cascades, monitors: loop.monitors, alerts: loop.alerts },
     days: aggregates.days,
     metrics,
   };

@@ -8,6 +8,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import { METRIC_SCHEMA_VERSION } from "../../src/metrics/gold.ts";
 import type { ScanOutput } from "../../src/scan.ts";
 import { cascades, companies, goldMetrics, incidents, scanRuns } from "../db/schema.ts";
+import { closedLoopStatements } from "../monitors/store.ts";
 
 /** D1 allows 100 bound parameters per statement. */
 const MAX_PARAMS = 100;
@@ -125,6 +126,9 @@ export async function storeScan(db: D1Database, companyId: string, output: ScanO
     };
     statements.push(orm.insert(cascades).values({ cascadeId: cascade.cascade_id, companyId, ...row }).onConflictDoUpdate({ target: cascades.cascadeId, set: row }));
   }
+
+  // Monitors and alerts: upserted without touching what people changed.
+  statements.push(...closedLoopStatements(orm, companyId, runId, output.result, now));
 
   statements.push(
     orm
