@@ -3,6 +3,7 @@
  * exits 0 on success, 1 when the work failed, 2 on a usage error.
  */
 import { qboEmulatorCommand } from "./commands/qbo-emulator.ts";
+import { postmortemCommand } from "./commands/postmortem.ts";
 import { scanCommand } from "./commands/scan.ts";
 import { simulateCommand } from "./commands/simulate.ts";
 
@@ -11,6 +12,7 @@ type Command = (args: string[]) => Promise<number>;
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
   scan: { run: scanCommand, summary: "scan a file of canonical events: bre scan --events <file> [--json]" },
   simulate: { run: simulateCommand, summary: "simulate a business: bre simulate --scenario <name> --seed <n> [--days <d>] --out <dir>" },
+  postmortem: { run: postmortemCommand, summary: "write an incident's postmortem: bre postmortem --events <file> [--format md|json|pdf]" },
   "qbo-emulator": { run: qboEmulatorCommand, summary: "a local QuickBooks Online (OAuth, API, webhooks, faults): bre qbo-emulator [--port 8790]" },
 };
 

@@ -6,15 +6,16 @@
  * `detected_at` is the first day it fired. Same ledger + config ⇒ same output, apart from
  * `run_id` and the manifest's timings.
  */
-import { computeBlastRadius } from "./analyze/blast-radius.ts";
+import { analyzeIncidents, type AnalysisConfig, DEFAULT_ANALYSIS_CONFIG, type IncidentToAnalyze } from "./analyze/analyze-incidents.ts";
 import { type DetectedIncident, DEFAULT_DETECTION_CONFIG, type DetectionConfig, detectIncidents, scoreMetrics, type ScoreTable } from "./detect/detect.ts";
 import { SCHEMA_VERSION, type EventType } from "./events/canonical.ts";
-import type { EvidenceEvent, EvidenceSource } from "./evidence.ts";
+import type { EvidenceSource } from "./evidence.ts";
 import { stableId } from "./ids.ts";
-import { computeGoldMetrics, type GoldMetrics, METRIC_SCHEMA_VERSION, METRICS_BY_NAME } from "./metrics/gold.ts";
+import { computeGoldMetrics, type GoldMetrics, METRIC_SCHEMA_VERSION, METRICS_BY_NAME, type MetricName } from "./metrics/gold.ts";
 import type { LedgerSnapshot } from "./metrics/ledger.ts";
 import { DailyAggregates } from "./metrics/series.ts";
-import type { CausalChain, Incident, RunManifest, ScanResult } from "./scan-contract.ts";
+import { runMonitorLoop } from "./monitors/loop.ts";
+import type { Monitor, RunManifest, ScanResult } from "./scan-contract.ts";
 
 export const ENGINE_VERSION = "0.1.0";
 export const SCAN_SCHEMA_VERSION = "scan_v1";
@@ -28,18 +29,20 @@ export const EVIDENCE_LIMIT = 500;
 export const CAPABILITIES = {
   detection: true,
   layeredDetection: false,
-  cascades: false,
-  rootCause: false,
-  blastRadius: false,
-  monitors: false,
-  postmortems: false,
+  cascades: true,
+  rootCause: true,
+  blastRadius: true,
+  monitors: true,
+  postmortems: true,
 } as const;
 
 export interface ScanConfig {
   detection: DetectionConfig;
+  /** Cascades, BRE-RCA and blast radius; the defaults when absent. */
+  analysis?: AnalysisConfig;
 }
 
-export const DEFAULT_SCAN_CONFIG: ScanConfig = { detection: DEFAULT_DETECTION_CONFIG };
+export const DEFAULT_SCAN_CONFIG: ScanConfig = { detection: DEFAULT_DETECTION_CONFIG, analysis: DEFAULT_ANALYSIS_CONFIG };
 
 export interface ScanInput {
   companyId: string;
@@ -51,6 +54,8 @@ export interface ScanInput {
   /** Wall clock for the manifest's timings (the only non-deterministic fields). */
   clock: () => Date;
   config?: ScanConfig;
+  /** Monitors stored by earlier scans, with people's edits (disabled, custom threshold): this scan runs them too. */
+  monitors?: readonly Monitor[];
 }
 
 /** What the scan computed besides the contract JSON: the gold metrics, for storage and pages. */
@@ -73,10 +78,26 @@ export async function runScan(input: ScanInput): Promise<ScanOutput> {
   const scores = scoreMetrics(metrics, config.detection);
   const detected = detectIncidents(scores, aggregates.length, config.detection);
 
-  const incidents: Incident[] = [];
+  const toAnalyze: IncidentToAnalyze[] = [];
   for (const found of detected) {
-    incidents.push(await buildIncident(found, { input, aggregates, metrics, scores }));
+    toAnalyze.push(await buildIncident(found, { input, aggregates, metrics, scores }));
   }
+  const { incidents, cascades } = await analyzeIncidents(
+    toAnalyze,
+    {
+      runId: input.runId,
+      aggregates,
+      metrics,
+      scores,
+      detection: config.detection,
+      evidence: input.evidence,
+      dataQuality: (metric: MetricName, from: number, to: number) => dataQuality(aggregates, metric, from, to),
+    },
+    config.analysis ?? DEFAULT_ANALYSIS_CONFIG,
+  );
+
+  // The closed loop, last: monitors from the assembled incidents (and stored ones), run over the history.
+  const loop = runMonitorLoop({ incidents, stored: input.monitors ?? [], days: aggregates.days, metrics, detection: config.detection });
 
   const finishedAt = input.clock();
   const incidentsByType: Record<string, number> = {};
@@ -100,7 +121,7 @@ export async function runScan(input: ScanInput): Promise<ScanOutput> {
     duration_ms: finishedAt.getTime() - startedAt.getTime(),
   };
   return {
-    result: { run_id: input.runId, manifest, incidents, cascades: [], monitors: [], alerts: [] },
+    result: { run_id: input.runId, manifest, incidents, cascades, monitors: loop.monitors, alerts: loop.alerts },
     days: aggregates.days,
     metrics,
   };
@@ -138,7 +159,7 @@ interface BuildContext {
   scores: ScoreTable;
 }
 
-async function buildIncident(found: DetectedIncident, ctx: BuildContext): Promise<Incident> {
+async function buildIncident(found: DetectedIncident, ctx: BuildContext): Promise<IncidentToAnalyze> {
   const days = ctx.aggregates.days;
   const start = days[found.startIndex]!;
   const end = days[found.endIndex]!;
@@ -153,62 +174,40 @@ async function buildIncident(found: DetectedIncident, ctx: BuildContext): Promis
   });
   const quality = dataQuality(ctx.aggregates, primaryMetric, Math.max(0, found.startIndex - 30), found.endIndex);
   const z = found.primary.z;
-  const causalChain: CausalChain = {
-    chain_id: `chain_${stableId(incidentId)}`,
-    algorithm_version: "BRE-RCA-v0-self",
-    dependency_graph_version: "none",
-    causal_window: [start, end],
-    paths: [
-      {
-        rank: 1,
-        overall_score: round(Math.min(Math.abs(z ?? 3) / 3, 3)) ?? 1,
-        nodes: [
-          {
-            metric_name: primaryMetric,
-            contribution_score: round(Math.min(Math.abs(z ?? 3) / 3, 3)) ?? 1,
-            anomaly_magnitude: round(Math.min(Math.abs(z ?? 3) / 3, 3)) ?? 1,
-            temporal_precedence: 1,
-            graph_proximity: 1,
-            data_quality_weight: round(quality) ?? 1,
-            metric_value: round(found.primary.value),
-            metric_baseline: round(found.primary.baseline),
-            metric_zscore: round(z),
-            anomaly_window: [start, end],
-            evidence_clusters: [],
-          },
-        ],
-      },
-    ],
-  };
-  const windowEnd = found.endIndex;
-  const monthlyRevenue = sumRange(ctx.aggregates.column("sum:revenue"), Math.max(0, windowEnd - 29), windowEnd);
-  const baselineRefundRate = ctx.metrics.refund_rate[found.startIndex - 1] ?? 0;
+  const trigger = found.rule.triggers.find((t) => t.metric === primaryMetric);
   return {
-    incident_id: incidentId,
-    incident_type: found.type,
-    severity: found.severity,
-    confidence: "MEDIUM",
-    detected_at: days[found.detectedIndex]!,
-    incident_window_start: start,
-    incident_window_end: end,
-    primary_metric: primaryMetric,
-    primary_metric_value: round(found.primary.value),
-    primary_metric_baseline: round(found.primary.baseline),
-    primary_metric_zscore: round(z),
-    supporting_metrics: supporting,
-    detection_methods: found.methods,
-    evidence_event_ids: evidence.map((e) => e.event_id),
-    evidence_event_count: evidenceCount,
-    data_quality_score: round(quality) ?? 1,
-    cascade_id: null,
-    causal_chain: causalChain,
-    blast_radius: computeBlastRadius({
-      evidence: evidence as EvidenceEvent[],
-      monthlyRevenue,
-      baselineRefundRate: baselineRefundRate ?? 0,
-      downstreamIncidentIds: [],
-    }),
-    status: "open",
+    incident: {
+      incident_id: incidentId,
+      incident_type: found.type,
+      severity: found.severity,
+      confidence: "MEDIUM",
+      detected_at: days[found.detectedIndex]!,
+      incident_window_start: start,
+      incident_window_end: end,
+      primary_metric: primaryMetric,
+      primary_metric_value: round(found.primary.value),
+      primary_metric_baseline: round(found.primary.baseline),
+      primary_metric_zscore: round(z),
+      supporting_metrics: supporting,
+      detection_methods: found.methods,
+      evidence_event_ids: evidence.map((e) => e.event_id),
+      evidence_event_count: evidenceCount,
+      data_quality_score: round(quality) ?? 1,
+      status: "open",
+    },
+    rca: {
+      incidentId,
+      type: found.type,
+      primaryMetric,
+      direction: trigger?.direction === "down" ? -1 : 1,
+      primary: { value: found.primary.value, baseline: found.primary.baseline, z },
+      startIndex: found.startIndex,
+      endIndex: found.endIndex,
+      peakIndex: found.peakIndex,
+      triggers: found.rule.triggers
+        .filter((t) => Number.isFinite(t.zThreshold))
+        .map((t) => ({ metric: t.metric, direction: t.direction === "down" ? -1 : 1, threshold: ctx.input.config?.detection.zThresholds[found.type] ?? t.zThreshold })),
+    },
   };
 }
 

@@ -8,13 +8,18 @@ import { ApiError, notFound, onError } from "./errors.ts";
 import { requireAdmin } from "./middleware/auth.ts";
 import { requestId } from "./middleware/request-id.ts";
 import { auth } from "./routes/auth.ts";
+import { cascades } from "./routes/cascades.ts";
+import { compare } from "./routes/compare.ts";
 import { connect } from "./routes/connect.ts";
 import { events } from "./routes/events.ts";
 import { incidents } from "./routes/incidents.ts";
 import { ingest } from "./routes/ingest.ts";
 import { ingestQbo } from "./routes/ingest-qbo.ts";
 import { metrics } from "./routes/metrics.ts";
+import { monitors } from "./routes/monitors.ts";
+import { postmortems } from "./routes/postmortems.ts";
 import { scan } from "./routes/scan.ts";
+import { simulate } from "./routes/simulate.ts";
 import { system } from "./routes/system.ts";
 import { visibility, visibilityPublish } from "./routes/visibility.ts";
 import { webhooks } from "./routes/webhooks.ts";
@@ -44,13 +49,15 @@ app.route("/v1/webhooks", webhooks);
 app.route("/v1/connect", connect);
 
 // Admin areas: each needs a bearer token. Mounted one by one so unknown paths still get a 404.
-const ADMIN_AREAS = { ingest, scan, incidents, metrics, events, visibility } as const;
+const ADMIN_AREAS = { ingest, scan, incidents, cascades, metrics, events, monitors, compare, simulate, visibility } as const;
 for (const [path, area] of Object.entries(ADMIN_AREAS)) {
   app.use(`/v1/${path}`, requireAdmin());
   app.use(`/v1/${path}/*`, requireAdmin());
   app.route(`/v1/${path}`, area);
 }
 app.route("/v1/ingest/qbo", ingestQbo);
+// Postmortems live beside the incidents (the admin check above covers /v1/incidents/*).
+app.route("/v1/incidents", postmortems);
 
 app.onError(onError);
 app.notFound(notFound);

@@ -141,4 +141,97 @@ export const qboOauthStates = sqliteTable("qbo_oauth_states", {
   usedAt: text("used_at"),
 });
 
+export const cascades = sqliteTable(
+  "cascades",
+  {
+    cascadeId: text("cascade_id").primaryKey(),
+    companyId: text("company_id").notNull(),
+    /** The newest run that found this cascade. */
+    runId: text("run_id").notNull(),
+    rootIncidentId: text("root_incident_id").notNull(),
+    detectedAt: text("detected_at").notNull(),
+    cascadeScore: real("cascade_score").notNull(),
+    /** The cascade exactly as the scan produced it (the `bre scan` JSON). */
+    bodyJson: text("body_json").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [index("cascades_company_run").on(t.companyId, t.runId, t.detectedAt)],
+);
+
+/**
+ * Prevention monitors. Scans upsert the generated fields (`body_json`); `enabled` and
+ * `threshold_z` belong to people (PATCH /v1/monitors/{id}) and are never overwritten by a scan.
+ */
+export const monitors = sqliteTable(
+  "monitors",
+  {
+    monitorId: text("monitor_id").primaryKey(),
+    companyId: text("company_id").notNull(),
+    metricName: text("metric_name").notNull(),
+    direction: text("direction", { enum: ["up", "down"] }).notNull(),
+    sourceIncidentId: text("source_incident_id").notNull(),
+    createdAt: text("created_at").notNull(),
+    enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+    thresholdZ: real("threshold_z").notNull(),
+    /** When a person last changed enabled or threshold_z (null: as generated). */
+    editedAt: text("edited_at"),
+    /** The monitor as the latest scan produced it (the `bre scan` JSON). */
+    bodyJson: text("body_json").notNull(),
+    /** The newest scan that listed it. */
+    runId: text("run_id").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [index("monitors_company").on(t.companyId, t.createdAt)],
+);
+
+/** Monitor alerts. Scans upsert them by id; `status` belongs to people (acknowledge, dismiss). */
+export const monitorAlerts = sqliteTable(
+  "monitor_alerts",
+  {
+    alertId: text("alert_id").primaryKey(),
+    companyId: text("company_id").notNull(),
+    monitorId: text("monitor_id").notNull(),
+    triggeredAt: text("triggered_at").notNull(),
+    metricName: text("metric_name").notNull(),
+    severity: text("severity").notNull(),
+    /** The incident this alert came ahead of, when one followed. */
+    precededIncidentId: text("preceded_incident_id"),
+    status: text("status", { enum: ["active", "acknowledged", "dismissed"] }).notNull().default("active"),
+    statusChangedAt: text("status_changed_at"),
+    bodyJson: text("body_json").notNull(),
+    runId: text("run_id").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [index("monitor_alerts_company").on(t.companyId, t.triggeredAt), index("monitor_alerts_preceded").on(t.precededIncidentId)],
+);
+
+/** Incident comparisons (POST /v1/compare), kept so they can be fetched and shared by id. */
+export const comparisons = sqliteTable(
+  "comparisons",
+  {
+    comparisonId: text("comparison_id").primaryKey(),
+    companyId: text("company_id").notNull(),
+    incidentAId: text("incident_a_id").notNull(),
+    incidentBId: text("incident_b_id").notNull(),
+    bodyJson: text("body_json").notNull(),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [index("comparisons_company").on(t.companyId, t.createdAt)],
+);
+
+/** What-if scenarios (POST /v1/simulate) and their results. */
+export const simulations = sqliteTable(
+  "simulations",
+  {
+    scenarioId: text("scenario_id").primaryKey(),
+    companyId: text("company_id").notNull(),
+    /** The scan whose gold metrics the scenario started from. */
+    runId: text("run_id").notNull(),
+    requestJson: text("request_json").notNull(),
+    bodyJson: text("body_json").notNull(),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [index("simulations_company").on(t.companyId, t.createdAt)],
+);
+
 export * from "./visibility.ts";

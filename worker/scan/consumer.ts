@@ -3,10 +3,12 @@
  * pure scan (src/scan.ts) and stores the results. A failure is retried by the queue; after the
  * last retry the message lands on the dead-letter queue, whose consumer marks the run failed.
  */
+import { drizzle } from "drizzle-orm/d1";
 import { runScan } from "../../src/scan.ts";
 import type { Bindings } from "../env.ts";
 import { companyLog } from "../http.ts";
 import { createLogger, errorFields } from "../logger.ts";
+import { storedMonitors } from "../monitors/store.ts";
 import { failRun, markRunning, noteRetry, type ScanMessage, storeScan } from "./store.ts";
 
 export async function runScanMessage(env: Bindings, message: ScanMessage): Promise<void> {
@@ -15,6 +17,8 @@ export async function runScanMessage(env: Bindings, message: ScanMessage): Promi
   const started = Date.now();
   const stub = companyLog(env, message.company_id);
   const ledger = await stub.snapshot();
+  // Monitors stored by earlier scans, with people's edits, run again on this one.
+  const monitors = await storedMonitors(drizzle(env.DB), message.company_id);
   const output = await runScan({
     companyId: message.company_id,
     runId: message.run_id,
@@ -22,6 +26,7 @@ export async function runScanMessage(env: Bindings, message: ScanMessage): Promi
     evidence: { events: (query) => stub.evidence(query) },
     asOf: message.as_of,
     clock: () => new Date(),
+    monitors,
   });
   await storeScan(env.DB, message.company_id, output, new Date().toISOString());
   log.info("scan_completed", {
