@@ -12,7 +12,7 @@ export default defineConfig({
           testTimeout: 60_000,
         },
       },
-      // "./vitest.workers.config.ts",
+      "./vitest.workers.config.ts",
     ],
   },
 });

@@ -61,6 +61,9 @@ export interface ScanOutput {
 }
 
 export async function runScan(input: ScanInput): Promise<ScanOutput> {
+  if (input.asOf !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(input.asOf)) {
+    throw new Error(`runScan: asOf must be a day as YYYY-MM-DD, got ${JSON.stringify(input.asOf)}`);
+  }
   const startedAt = input.clock();
   const config = input.config ?? DEFAULT_SCAN_CONFIG;
   const { firstDay, lastDay, eventsByType, eventsProcessed } = describeLedger(input.ledger);

@@ -225,14 +225,49 @@ export function validateEvent(record: unknown, ingestedAt: string): Validation {
     if (event.attributes[key] === undefined || event.attributes[key] === null) flags.add(`missing:${key}`);
   }
   if (AMOUNT_EVENT_TYPES.has(event.event_type) && event.amount === null) flags.add("missing:amount");
+  if (event.amount !== null && event.currency === null) flags.add("missing:currency");
+  for (const flag of consistencyFlags(event)) flags.add(flag);
+  const ingested = event.ingested_at ?? ingestedAt;
+  for (const flag of timelinessFlags(event.event_time, ingested)) flags.add(flag);
   return {
     ok: true,
     event: {
       ...event,
-      ingested_at: event.ingested_at ?? ingestedAt,
+      ingested_at: ingested,
       data_quality_flags: [...flags].sort(),
     },
   };
+}
+
+/** Cross-field checks: the record is kept, but what contradicts itself is flagged. */
+function consistencyFlags(event: z.output<typeof canonicalEventSchema>): string[] {
+  const flags: string[] = [];
+  const attr = event.attributes;
+  if (event.amount !== null && event.amount < 0 && AMOUNT_EVENT_TYPES.has(event.event_type) && event.event_type !== "credit_memo_issued") {
+    flags.push("inconsistent:negative_amount");
+  }
+  if (event.event_type === "invoice_issued" && typeof attr.due_date === "string" && attr.due_date.slice(0, 10) < event.event_time.slice(0, 10)) {
+    flags.push("inconsistent:due_before_issue");
+  }
+  if (event.event_type === "order_late" && typeof attr.days_late === "number" && attr.days_late <= 0) {
+    flags.push("inconsistent:late_without_delay");
+  }
+  if (event.event_type === "invoice_paid" && typeof attr.days_to_pay === "number" && attr.days_to_pay < 0) {
+    flags.push("inconsistent:negative_days_to_pay");
+  }
+  return flags;
+}
+
+/** Slack for clocks and time zones before an event counts as "from the future". */
+const FUTURE_SLACK_MS = 86_400_000;
+/** Records older than this at ingestion are flagged as stale history. */
+const STALE_AFTER_MS = 5 * 365 * 86_400_000;
+
+function timelinessFlags(eventTime: string, ingestedAt: string): string[] {
+  const lag = Date.parse(ingestedAt) - Date.parse(eventTime);
+  if (lag < -FUTURE_SLACK_MS) return ["timeliness:event_in_future"];
+  if (lag > STALE_AFTER_MS) return ["timeliness:older_than_5_years"];
+  return [];
 }
 
 function humanReason(message: string): string {

@@ -60,10 +60,11 @@ export async function* readNdjson(text: AsyncIterable<string>): AsyncGenerator<R
   const emit = (line: string): RecordItem | null => {
     const trimmed = line.trim();
     if (!trimmed) return null;
+    const position = index++;
     try {
-      return { index: index++, record: JSON.parse(trimmed) };
+      return { index: position, record: JSON.parse(trimmed) };
     } catch (error) {
-      return { index: index++, error: `is not valid JSON (${(error as Error).message})` };
+      return { index: position, error: `is not valid JSON (${(error as Error).message})` };
     }
   };
   for await (const chunk of text) {
@@ -103,10 +104,11 @@ export async function* readJsonArray(text: AsyncIterable<string>): AsyncGenerato
       if (sawComma) throw new MalformedBodyError("a JSON array element is empty (two commas in a row, or a trailing comma)", offset);
       return null;
     }
+    const position = index++;
     try {
-      return { index: index++, record: JSON.parse(source) };
+      return { index: position, record: JSON.parse(source) };
     } catch (error) {
-      throw new MalformedBodyError(`element ${index} is not valid JSON (${(error as Error).message})`, offset);
+      throw new MalformedBodyError(`element ${position} is not valid JSON (${(error as Error).message})`, offset);
     }
   };
   for await (const chunk of text) {

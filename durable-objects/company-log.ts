@@ -1,0 +1,251 @@
+/**
+ * CompanyLog: one per company. Holds the append-only canonical event log (idempotent by
+ * event_id) and keeps the ledger's daily aggregates up to date in the same transaction, so a scan
+ * reads hundreds of aggregate rows instead of the whole history.
+ *
+ * The ledger logic is the pure fold in src/metrics/ledger.ts; this class only moves rows in and
+ * out of SQLite.
+ */
+import { DurableObject } from "cloudflare:workers";
+import type { CanonicalEvent, EventType } from "../src/events/canonical.ts";
+import { dayOf } from "../src/events/canonical.ts";
+import type { EvidenceEvent, EvidenceQuery } from "../src/evidence.ts";
+import { toEvidence } from "../src/evidence.ts";
+import { type EntityState, entityKeysOf, foldEvents, type LedgerSnapshot, snapshotFromRows } from "../src/metrics/ledger.ts";
+import init from "../migrations/company-log/0001_init.sql";
+
+/** Versioned schema: each entry runs once, in order, recorded in `_schema`. */
+const MIGRATIONS: readonly { version: number; sql: string }[] = [{ version: 1, sql: init }];
+
+/** SQLite in Durable Objects allows 100 bound parameters per statement. */
+const MAX_PARAMS = 100;
+/** Most events one append call takes; callers split bigger uploads. */
+export const MAX_APPEND_BATCH = 5_000;
+const MAX_PAGE = 1_000;
+
+export interface AppendResult {
+  accepted: number;
+  duplicates: number;
+}
+
+export interface EventPageQuery {
+  type?: EventType;
+  entity_id?: string;
+  ids?: string[];
+  from?: string;
+  to?: string;
+  /** Opaque cursor from the previous page. */
+  cursor?: string;
+  limit?: number;
+}
+
+export interface EventPage {
+  events: CanonicalEvent[];
+  next_cursor: string | null;
+}
+
+export interface LogStats {
+  events: number;
+  first_day: string | null;
+  last_day: string | null;
+}
+
+export class CompanyLogError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "CompanyLogError";
+  }
+}
+
+export class CompanyLog extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    ctx.blockConcurrencyWhile(async () => this.migrate());
+  }
+
+  private migrate(): void {
+    this.sql.exec("CREATE TABLE IF NOT EXISTS _schema (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
+    const applied = new Set(this.sql.exec<{ version: number }>("SELECT version FROM _schema").toArray().map((r) => r.version));
+    for (const migration of MIGRATIONS) {
+      if (applied.has(migration.version)) continue;
+      this.ctx.storage.transactionSync(() => {
+        this.sql.exec(migration.sql);
+        this.sql.exec("INSERT INTO _schema (version, applied_at) VALUES (?, ?)", migration.version, new Date().toISOString());
+      });
+    }
+  }
+
+  /**
+   * Appends validated events. Events whose id is already in the log are duplicates and change
+   * nothing; the new ones are folded into the ledger in the same transaction.
+   */
+  append(events: CanonicalEvent[]): AppendResult {
+    if (events.length > MAX_APPEND_BATCH) {
+      throw new CompanyLogError(`append: at most ${MAX_APPEND_BATCH} events per call, got ${events.length}`);
+    }
+    try {
+      return this.ctx.storage.transactionSync(() => this.appendInTransaction(events));
+    } catch (error) {
+      throw new CompanyLogError(`append: could not write ${events.length} events: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  private appendInTransaction(events: CanonicalEvent[]): AppendResult {
+    const inserted = new Set<string>();
+    const columns = 6;
+    for (const chunk of chunks(events, Math.floor(MAX_PARAMS / columns))) {
+      const params: string[] = [];
+      for (const e of chunk) params.push(e.event_id, e.event_type, dayOf(e.event_time), e.event_time, e.entity_id, JSON.stringify(e));
+      const cursor = this.sql.exec<{ event_id: string }>(
+        `INSERT INTO events (event_id, event_type, day, event_time, entity_id, body) VALUES ${placeholders(chunk.length, columns)}
+         ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
+        ...params,
+      );
+      for (const row of cursor) inserted.add(row.event_id);
+    }
+    const fresh: CanonicalEvent[] = [];
+    for (const event of events) {
+      if (inserted.delete(event.event_id)) fresh.push(event); // the first copy of an id in the batch wins
+    }
+    if (fresh.length > 0) this.fold(fresh);
+    return { accepted: fresh.length, duplicates: events.length - fresh.length };
+  }
+
+  private fold(fresh: CanonicalEvent[]): void {
+    const keys = [...new Set(fresh.flatMap(entityKeysOf))];
+    const prior = new Map<string, EntityState>();
+    for (const chunk of chunks(keys, MAX_PARAMS)) {
+      const rows = this.sql.exec<{ key: string; state: string }>(
+        `SELECT key, state FROM entity_state WHERE key IN (${chunk.map(() => "?").join(",")})`,
+        ...chunk,
+      );
+      for (const row of rows) prior.set(row.key, JSON.parse(row.state) as EntityState);
+    }
+    const delta = foldEvents(fresh, prior);
+    this.upsertAdd(
+      "daily_aggregates",
+      "key",
+      "value",
+      [...delta.daily].map(([k, v]) => [...splitKey(k), v]),
+    );
+    this.upsertAdd(
+      "customer_revenue",
+      "customer_id",
+      "revenue",
+      [...delta.customerRevenue].map(([k, v]) => [...splitKey(k), v]),
+    );
+    const states = [...delta.states];
+    for (const chunk of chunks(states, Math.floor(MAX_PARAMS / 2))) {
+      this.sql.exec(
+        `INSERT INTO entity_state (key, state) VALUES ${placeholders(chunk.length, 2)}
+         ON CONFLICT (key) DO UPDATE SET state = excluded.state`,
+        ...chunk.flatMap(([key, state]) => [key, JSON.stringify(state)]),
+      );
+    }
+  }
+
+  private upsertAdd(table: string, keyColumn: string, valueColumn: string, rows: [string, string, number][]): void {
+    for (const chunk of chunks(rows, Math.floor(MAX_PARAMS / 3))) {
+      this.sql.exec(
+        `INSERT INTO ${table} (day, ${keyColumn}, ${valueColumn}) VALUES ${placeholders(chunk.length, 3)}
+         ON CONFLICT (day, ${keyColumn}) DO UPDATE SET ${valueColumn} = ${valueColumn} + excluded.${valueColumn}`,
+        ...chunk.flat(),
+      );
+    }
+  }
+
+  /** The ledger's aggregates, exactly as `MemoryLedger.snapshot()` returns them for the same events. */
+  snapshot(): LedgerSnapshot {
+    const daily = this.sql.exec<{ day: string; key: string; value: number }>("SELECT day, key, value FROM daily_aggregates").toArray();
+    const revenue = this.sql
+      .exec<{ day: string; customer_id: string; revenue: number }>("SELECT day, customer_id, revenue FROM customer_revenue")
+      .toArray();
+    return snapshotFromRows(
+      daily.map((r) => ({ ...r })),
+      revenue.map((r) => ({ ...r })),
+    );
+  }
+
+  /** Events of the given types in a day window, earliest first, for evidence. */
+  evidence(query: EvidenceQuery): EvidenceEvent[] {
+    if (query.types.length === 0) return [];
+    const limit = Math.max(0, Math.min(query.limit, 10_000));
+    const rows = this.sql.exec<{ body: string }>(
+      `SELECT body FROM events WHERE event_type IN (${query.types.map(() => "?").join(",")}) AND day BETWEEN ? AND ?
+       ORDER BY event_time, event_id LIMIT ?`,
+      ...query.types,
+      query.from,
+      query.to,
+      limit,
+    );
+    return rows.toArray().map((r) => toEvidence(JSON.parse(r.body) as CanonicalEvent));
+  }
+
+  /** Pages through the log with filters; the cursor is the last row's sequence number. */
+  listEvents(query: EventPageQuery): EventPage {
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    if (query.type) {
+      where.push("event_type = ?");
+      params.push(query.type);
+    }
+    if (query.entity_id) {
+      where.push("entity_id = ?");
+      params.push(query.entity_id);
+    }
+    if (query.ids && query.ids.length > 0) {
+      const ids = query.ids.slice(0, MAX_PARAMS - 6);
+      where.push(`event_id IN (${ids.map(() => "?").join(",")})`);
+      params.push(...ids);
+    }
+    if (query.from) {
+      where.push("day >= ?");
+      params.push(query.from);
+    }
+    if (query.to) {
+      where.push("day <= ?");
+      params.push(query.to);
+    }
+    if (query.cursor) {
+      where.push("seq > ?");
+      params.push(Number(query.cursor));
+    }
+    const limit = Math.max(1, Math.min(query.limit ?? 100, MAX_PAGE));
+    const rows = this.sql
+      .exec<{ seq: number; body: string }>(
+        `SELECT seq, body FROM events ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY seq LIMIT ?`,
+        ...params,
+        limit + 1,
+      )
+      .toArray();
+    const page = rows.slice(0, limit);
+    return {
+      events: page.map((r) => JSON.parse(r.body) as CanonicalEvent),
+      next_cursor: rows.length > limit ? String(page[page.length - 1]!.seq) : null,
+    };
+  }
+
+  stats(): LogStats {
+    const row = this.sql
+      .exec<{ n: number; first: string | null; last: string | null }>("SELECT COUNT(*) AS n, MIN(day) AS first, MAX(day) AS last FROM events")
+      .one();
+    return { events: row.n, first_day: row.first, last_day: row.last };
+  }
+}
+
+function placeholders(rows: number, columns: number): string {
+  const row = `(${Array.from({ length: columns }, () => "?").join(",")})`;
+  return Array.from({ length: rows }, () => row).join(",");
+}
+
+function* chunks<T>(items: readonly T[], size: number): Generator<T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+}
+
+function splitKey(k: string): [string, string] {
+  const bar = k.indexOf("|");
+  return [k.slice(0, bar), k.slice(bar + 1)];
+}

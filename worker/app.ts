@@ -1,0 +1,45 @@
+/**
+ * The Hono app: every `/v1` route, behind the request-id middleware and the one error path.
+ * Admin routes need a bearer JWT; health, config and token issuance are open.
+ */
+import { Hono } from "hono";
+import { type AppEnv, DEV_DEFAULT_SECRETS, isProduction } from "./env.ts";
+import { ApiError, notFound, onError } from "./errors.ts";
+import { requireAdmin } from "./middleware/auth.ts";
+import { requestId } from "./middleware/request-id.ts";
+import { auth } from "./routes/auth.ts";
+import { events } from "./routes/events.ts";
+import { incidents } from "./routes/incidents.ts";
+import { ingest } from "./routes/ingest.ts";
+import { metrics } from "./routes/metrics.ts";
+import { scan } from "./routes/scan.ts";
+import { system } from "./routes/system.ts";
+
+export const app = new Hono<AppEnv>();
+
+app.use("*", requestId());
+app.use("/v1/*", async (c, next) => {
+  if (!c.env.ADMIN_SECRET) throw new ApiError(500, "MISCONFIGURED", "ADMIN_SECRET is not set (wrangler secret put ADMIN_SECRET, or .dev.vars locally)");
+  if (isProduction(c.env)) {
+    for (const [name, value] of Object.entries(DEV_DEFAULT_SECRETS)) {
+      if (c.env[name as keyof typeof DEV_DEFAULT_SECRETS] === value) {
+        throw new ApiError(500, "MISCONFIGURED", `${name} still has its development default; set a real secret before serving production traffic`);
+      }
+    }
+  }
+  await next();
+});
+
+app.route("/v1/auth", auth);
+app.route("/v1", system);
+
+// Admin areas: each needs a bearer token. Mounted one by one so unknown paths still get a 404.
+const ADMIN_AREAS = { ingest, scan, incidents, metrics, events } as const;
+for (const [path, area] of Object.entries(ADMIN_AREAS)) {
+  app.use(`/v1/${path}`, requireAdmin());
+  app.use(`/v1/${path}/*`, requireAdmin());
+  app.route(`/v1/${path}`, area);
+}
+
+app.onError(onError);
+app.notFound(notFound);

@@ -1,0 +1,109 @@
+/**
+ * D1 tables (silver/gold): what scans and ingestion produce, queried by the API and pages.
+ * Migrations are generated from this file with `npm run db:generate` (drizzle-kit) into
+ * migrations/d1 and applied with `wrangler d1 migrations apply DB`.
+ */
+import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+export const companies = sqliteTable("companies", {
+  companyId: text("company_id").primaryKey(),
+  createdAt: text("created_at").notNull(),
+  /** The newest completed scan: incidents listed are the ones it found. */
+  latestRunId: text("latest_run_id"),
+  latestRunAt: text("latest_run_at"),
+});
+
+export const ingestJobs = sqliteTable(
+  "ingest_jobs",
+  {
+    jobId: text("job_id").primaryKey(),
+    batchId: text("batch_id").notNull(),
+    companyId: text("company_id").notNull(),
+    kind: text("kind", { enum: ["upload", "qbo"] }).notNull(),
+    status: text("status", { enum: ["running", "completed", "failed"] }).notNull(),
+    format: text("format"),
+    bytes: integer("bytes"),
+    sha256: text("sha256"),
+    bronzeKey: text("bronze_key"),
+    records: integer("records").notNull().default(0),
+    accepted: integer("accepted").notNull().default(0),
+    duplicates: integer("duplicates").notNull().default(0),
+    rejected: integer("rejected").notNull().default(0),
+    /** The first rejections, as JSON (`rejections_truncated` says when there were more). */
+    rejectionsJson: text("rejections_json").notNull().default("[]"),
+    rejectionsTruncated: integer("rejections_truncated", { mode: "boolean" }).notNull().default(false),
+    error: text("error"),
+    requestId: text("request_id"),
+    startedAt: text("started_at").notNull(),
+    finishedAt: text("finished_at"),
+  },
+  (t) => [index("ingest_jobs_company").on(t.companyId, t.startedAt)],
+);
+
+export const qualityReports = sqliteTable("quality_reports", {
+  batchId: text("batch_id").primaryKey(),
+  jobId: text("job_id").notNull(),
+  companyId: text("company_id").notNull(),
+  source: text("source").notNull(),
+  overall: real("overall").notNull(),
+  reportJson: text("report_json").notNull(),
+  createdAt: text("created_at").notNull(),
+});
+
+export const scanRuns = sqliteTable(
+  "scan_runs",
+  {
+    runId: text("run_id").primaryKey(),
+    companyId: text("company_id").notNull(),
+    status: text("status", { enum: ["queued", "running", "completed", "failed"] }).notNull(),
+    trigger: text("trigger", { enum: ["api", "cron", "seed"] }).notNull(),
+    asOf: text("as_of"),
+    requestId: text("request_id"),
+    requestedAt: text("requested_at").notNull(),
+    startedAt: text("started_at"),
+    finishedAt: text("finished_at"),
+    attempts: integer("attempts").notNull().default(0),
+    error: text("error"),
+    incidentCount: integer("incident_count"),
+    manifestJson: text("manifest_json"),
+  },
+  (t) => [index("scan_runs_company").on(t.companyId, t.requestedAt)],
+);
+
+export const goldMetrics = sqliteTable(
+  "gold_metrics",
+  {
+    companyId: text("company_id").notNull(),
+    metric: text("metric").notNull(),
+    day: text("day").notNull(),
+    value: real("value"),
+    metricSchemaVersion: text("metric_schema_version").notNull(),
+    runId: text("run_id").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.companyId, t.metric, t.day] })],
+);
+
+export const incidents = sqliteTable(
+  "incidents",
+  {
+    incidentId: text("incident_id").primaryKey(),
+    companyId: text("company_id").notNull(),
+    /** The newest run that found this incident. */
+    runId: text("run_id").notNull(),
+    firstRunId: text("first_run_id").notNull(),
+    incidentType: text("incident_type").notNull(),
+    severity: text("severity").notNull(),
+    confidence: text("confidence").notNull(),
+    detectedAt: text("detected_at").notNull(),
+    windowStart: text("window_start").notNull(),
+    windowEnd: text("window_end").notNull(),
+    primaryMetric: text("primary_metric").notNull(),
+    cascadeId: text("cascade_id"),
+    /** Set by people (PATCH); scans never overwrite it. */
+    status: text("status", { enum: ["open", "acknowledged", "resolved"] }).notNull().default("open"),
+    /** The incident exactly as the scan produced it (the `bre scan` JSON). */
+    bodyJson: text("body_json").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [index("incidents_company_run").on(t.companyId, t.runId, t.detectedAt)],
+);

@@ -1,0 +1,37 @@
+import type { Logger } from "./logger.ts";
+
+/** Secrets come from `.dev.vars` locally and `wrangler secret put` in production. */
+export interface Secrets {
+  ADMIN_SECRET: string;
+  QBO_WEBHOOK_VERIFIER_TOKEN: string;
+}
+
+/** Optional variables: LOG_LEVEL (debug|info|warn|error, default info). */
+export interface OptionalVars {
+  LOG_LEVEL?: string;
+}
+
+export type Bindings = Env & Secrets & OptionalVars;
+
+export interface AppEnv {
+  Bindings: Bindings;
+  Variables: {
+    requestId: string;
+    logger: Logger;
+  };
+}
+
+/** The development defaults that `.dev.vars.example` ships and production refuses. */
+export const DEV_DEFAULT_SECRETS: Readonly<Partial<Secrets>> = {
+  ADMIN_SECRET: "dev-admin-secret",
+  QBO_WEBHOOK_VERIFIER_TOKEN: "dev-verifier-token",
+};
+
+export function isProduction(env: Pick<Bindings, "ENVIRONMENT">): boolean {
+  return (env.ENVIRONMENT as string) === "production";
+}
+
+export function numberVar(value: string | undefined, fallback: number): number {
+  const n = Number(value);
+  return Number.isFinite(n) && n > 0 ? n : fallback;
+}

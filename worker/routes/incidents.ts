@@ -1,0 +1,58 @@
+import { Hono } from "hono";
+import { and, asc, desc, eq, gte, lte, type SQL } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import { z } from "zod";
+import { INCIDENT_TYPES, SEVERITIES } from "../../src/scan-contract.ts";
+import { incidents as incidentsTable } from "../db/schema.ts";
+import type { AppEnv } from "../env.ts";
+import { ApiError } from "../errors.ts";
+import { companyOf, validate } from "../http.ts";
+import { latestRunId } from "../scan/store.ts";
+
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a day as YYYY-MM-DD");
+const listQuery = z.object({
+  type: z.enum(INCIDENT_TYPES).optional(),
+  severity: z.enum(SEVERITIES).optional(),
+  status: z.enum(["open", "acknowledged", "resolved"]).optional(),
+  cascade_id: z.string().optional(),
+  from: day.optional(),
+  to: day.optional(),
+  sort: z.enum(["detected_at", "-detected_at"]).default("-detected_at"),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+type IncidentRow = typeof incidentsTable.$inferSelect;
+
+/** The stored scan JSON with the human-owned status laid over it. */
+export function incidentView(row: IncidentRow): Record<string, unknown> {
+  return { ...(JSON.parse(row.bodyJson) as Record<string, unknown>), status: row.status, run_id: row.runId };
+}
+
+export const incidents = new Hono<AppEnv>()
+  /** Incidents found by the company's latest completed scan, filterable. */
+  .get("/", async (c) => {
+    const companyId = companyOf(c);
+    const q = validate(listQuery, c.req.query(), "query");
+    const runId = await latestRunId(c.env.DB, companyId);
+    if (!runId) return c.json({ company_id: companyId, run_id: null, incidents: [] });
+    const where: SQL[] = [eq(incidentsTable.companyId, companyId), eq(incidentsTable.runId, runId)];
+    if (q.type) where.push(eq(incidentsTable.incidentType, q.type));
+    if (q.severity) where.push(eq(incidentsTable.severity, q.severity));
+    if (q.status) where.push(eq(incidentsTable.status, q.status));
+    if (q.cascade_id) where.push(eq(incidentsTable.cascadeId, q.cascade_id));
+    if (q.from) where.push(gte(incidentsTable.detectedAt, q.from));
+    if (q.to) where.push(lte(incidentsTable.detectedAt, q.to));
+    const order = q.sort === "detected_at" ? asc(incidentsTable.detectedAt) : desc(incidentsTable.detectedAt);
+    const rows = await drizzle(c.env.DB)
+      .select()
+      .from(incidentsTable)
+      .where(and(...where))
+      .orderBy(order, asc(incidentsTable.incidentId))
+      .limit(q.limit);
+    return c.json({ company_id: companyId, run_id: runId, incidents: rows.map(incidentView) });
+  })
+  .get("/:id", async (c) => {
+    const row = await drizzle(c.env.DB).select().from(incidentsTable).where(eq(incidentsTable.incidentId, c.req.param("id"))).get();
+    if (!row) throw new ApiError(404, "INCIDENT_NOT_FOUND", `No incident with id ${c.req.param("id")}`);
+    return c.json(incidentView(row));
+  });
