@@ -11,10 +11,15 @@
  * - A zero denominator gives no value (`null`), never NaN or Infinity.
  */
 import type { EventType } from "../events/canonical.ts";
+import { repeatPurchaseDropoffs } from "./dropoff.ts";
 import { BACKLOG_WINDOW_DAYS } from "./ledger.ts";
 import { type DailyAggregates, type MetricSeries, ratio, rollingSum } from "./series.ts";
 
-export const METRIC_SCHEMA_VERSION = "gold_v1";
+/**
+ * Version of the metric definitions, stored with every gold row. gold_v2: churn_proxy also counts
+ * repeat-purchase drop-off; ar_aging_amount also takes explicit invoice_overdue balances.
+ */
+export const METRIC_SCHEMA_VERSION = "gold_v2";
 
 export const METRIC_NAMES = [
   // financial
@@ -61,6 +66,20 @@ export interface MetricDefinition {
   /** Event types the metric is computed from. */
   sources: readonly EventType[];
   compute(aggregates: DailyAggregates): MetricSeries;
+  /**
+   * How a day's value is sampled, for the noise floor of its z-score: a share of events is
+   * binomial in its denominator (σ = √(p(1−p)/n)); a rate per customer is Poisson over its base
+   * (σ = √(max(p·n, 1))/n); a ratio whose numerator is a sum of a few payments (refunds,
+   * expenses) varies like a compound Poisson sum, σ ≈ |ratio|/√n with n the usual number of those
+   * payments in the window (half of it is used, see samplingFloor); a mean of bounded scores has σ ≤ sd/√n. Plain counts (unit `count`)
+   * are Poisson (σ = √max(median, 1)) without saying so here.
+   */
+  sampling?: { model: "binomial" | "poisson-rate" | "poisson-sum" | "mean"; size(aggregates: DailyAggregates): ArrayLike<number>; sd?: number };
+  /**
+   * Entity-state metrics start at zero with the history (no invoice is overdue before the first
+   * one is issued): they are scored only once their baseline shows activity.
+   */
+  stateful?: boolean;
 }
 
 const ROLLING = 7;
@@ -103,6 +122,7 @@ export const GOLD_METRICS: readonly MetricDefinition[] = [
     formula: "Σ7 daily_refunds / Σ7 daily_revenue",
     sources: ["refund_issued", "credit_memo_issued", ...REVENUE_SOURCES],
     compute: (a) => full(ratio(a.rollingSum("sum:refunds", ROLLING), a.rollingSum("sum:revenue", ROLLING)), ROLLING),
+    sampling: { model: "poisson-sum", size: (a) => countIn(a, ["refund_issued", "credit_memo_issued"]) },
   },
   {
     name: "net_cash_proxy",
@@ -119,6 +139,7 @@ export const GOLD_METRICS: readonly MetricDefinition[] = [
     formula: "Σ7 daily_expenses / Σ7 daily_revenue",
     sources: ["expense_posted", ...REVENUE_SOURCES],
     compute: (a) => full(ratio(a.rollingSum("sum:expenses", ROLLING), a.rollingSum("sum:revenue", ROLLING)), ROLLING),
+    sampling: { model: "poisson-sum", size: (a) => countIn(a, ["expense_posted"]) },
   },
   {
     name: "margin_proxy",
@@ -127,6 +148,8 @@ export const GOLD_METRICS: readonly MetricDefinition[] = [
     formula: "Σ7 (daily_revenue − daily_expenses − daily_refunds) / Σ7 daily_revenue",
     sources: ["expense_posted", "refund_issued", "credit_memo_issued", ...REVENUE_SOURCES],
     compute: (a) => full(ratio(rollingSum(netCash(a), ROLLING), a.rollingSum("sum:revenue", ROLLING)), ROLLING),
+    // Its noise comes from the few large payments: expenses (and refunds) against revenue.
+    sampling: { model: "poisson-sum", size: (a) => countIn(a, ["expense_posted", "refund_issued", "credit_memo_issued"]) },
   },
   {
     name: "dso_proxy",
@@ -143,6 +166,7 @@ export const GOLD_METRICS: readonly MetricDefinition[] = [
     formula: "overdue balance outstanding at the end of the day: Σ amount of invoices past their due date and not yet paid (derived from invoice_issued and invoice_paid)",
     sources: ["invoice_issued", "invoice_paid"],
     compute: (a) => [...a.runningTotal("state:ar_overdue_amount")],
+    stateful: true,
   },
   {
     name: "ar_overdue_count",
@@ -151,6 +175,7 @@ export const GOLD_METRICS: readonly MetricDefinition[] = [
     formula: "number of invoices past their due date and not yet paid at the end of the day",
     sources: ["invoice_issued", "invoice_paid"],
     compute: (a) => [...a.runningTotal("state:ar_overdue_count")],
+    stateful: true,
   },
   {
     name: "dpo_proxy",
@@ -191,6 +216,7 @@ export const GOLD_METRICS: readonly MetricDefinition[] = [
     formula: "Σ7 late_delivery_count / Σ7 delivery_count",
     sources: ["order_late", "order_delivered"],
     compute: (a) => full(ratio(a.rollingSum("n:order_late", ROLLING), a.rollingSum("n:order_delivered", ROLLING)), ROLLING),
+    sampling: { model: "binomial", size: (a) => a.rollingSum("n:order_delivered", ROLLING) },
   },
   {
     name: "fulfillment_backlog",
@@ -199,6 +225,7 @@ export const GOLD_METRICS: readonly MetricDefinition[] = [
     formula: "orders placed in the trailing 14 days and not delivered by the end of the day",
     sources: ["order_placed", "order_delivered"],
     compute: (a) => full([...a.runningTotal("state:open_orders")], BACKLOG_WINDOW_DAYS),
+    stateful: true,
   },
   {
     name: "avg_delivery_delay_days",
@@ -216,6 +243,7 @@ export const GOLD_METRICS: readonly MetricDefinition[] = [
     sources: ["shipment_delayed", "purchase_order_placed"],
     compute: (a) =>
       full(ratio(a.rollingSum("n:shipment_delayed", ROLLING), a.rollingSum("n:purchase_order_placed", ROLLING)), ROLLING),
+    sampling: { model: "binomial", size: (a) => a.rollingSum("n:purchase_order_placed", ROLLING) },
   },
   {
     name: "supplier_delay_severity",
@@ -248,6 +276,7 @@ export const GOLD_METRICS: readonly MetricDefinition[] = [
     formula: "tickets opened in the trailing 14 days and not closed by the end of the day",
     sources: ["support_ticket_opened", "support_ticket_closed"],
     compute: (a) => full([...a.runningTotal("state:open_tickets")], BACKLOG_WINDOW_DAYS),
+    stateful: true,
   },
   {
     name: "avg_resolution_time",
@@ -264,6 +293,8 @@ export const GOLD_METRICS: readonly MetricDefinition[] = [
     formula: "rolling 7-day mean of review score (1–5)",
     sources: ["review_submitted"],
     compute: (a) => rollingMean(a, "review_score"),
+    // Scores on 1–5 have a standard deviation of at most 2; 1 is typical of review data.
+    sampling: { model: "mean", size: (a) => a.rollingSum("n:review_score", ROLLING), sd: 1 },
   },
   {
     name: "review_score_trend",
@@ -277,9 +308,13 @@ export const GOLD_METRICS: readonly MetricDefinition[] = [
     name: "churn_proxy",
     domain: "customer",
     unit: "ratio",
-    formula: "customers churned in the trailing 14 days / customers active at the window's start (created so far − churned before the window)",
-    sources: ["customer_churned", "customer_created"],
-    compute: (a) => churnProxy(a),
+    formula:
+      "max(explicit, drop-off) over the trailing 14 days: explicit = customer_churned events / (customers created so far − churned before the window); drop-off = repeat buyers who went silent for three purchase cycles / repeat buyers active at the window's start",
+    sources: ["customer_churned", "customer_created", ...REVENUE_SOURCES],
+    compute: (a) => churnProxy(a).value,
+    sampling: { model: "poisson-rate", size: (a) => churnProxy(a).base },
+    // Repeat buyers and their drop-offs only become knowable some weeks into the history.
+    stateful: true,
   },
   {
     name: "customer_concentration",
@@ -305,6 +340,13 @@ export function computeGoldMetrics(aggregates: DailyAggregates): GoldMetrics {
 function clean(value: number | null): number | null {
   if (value === null || !Number.isFinite(value)) return null;
   return Math.abs(value) < 1e-12 ? 0 : value;
+}
+
+/** Events of these types in the trailing 7 days. */
+function countIn(a: DailyAggregates, types: readonly EventType[]): Float64Array {
+  const total = new Float64Array(a.length);
+  for (const type of types) a.rollingSum(`n:${type}`, ROLLING).forEach((v, i) => (total[i] = total[i]! + v));
+  return total;
 }
 
 function netCash(a: DailyAggregates): Float64Array {
@@ -346,20 +388,39 @@ export function trailingSlope(series: MetricSeries, window: number, minPoints: n
   });
 }
 
-function churnProxy(a: DailyAggregates): MetricSeries {
+/**
+ * churn_proxy (spec: "predicted churn probability OR repeat_purchase_dropoff_rate"). Two lower
+ * bounds of the true 14-day churn rate: explicit churn events over the customer base, and
+ * repeat-purchase drop-off ({@link repeatPurchaseDropoffs}) over the active repeat buyers. Their
+ * maximum uses whichever source the business actually has without counting a customer twice
+ * (an explicitly churned customer also stops buying). No value before 14 days or on an empty base.
+ */
+function churnProxy(a: DailyAggregates): { value: MetricSeries; base: Float64Array } {
   const churned = a.column("n:customer_churned");
   const created = a.column("n:customer_created");
   const churnedInWindow = rollingSum(churned, CHURN_WINDOW);
+  const { dropped, activeRepeat } = repeatPurchaseDropoffs(a);
+  const droppedInWindow = rollingSum(dropped.map((d) => d.length), CHURN_WINDOW);
   const out: MetricSeries = [];
+  const bases = new Float64Array(churned.length);
   let createdSoFar = 0;
   let churnedBeforeWindow = 0;
   for (let i = 0; i < churned.length; i++) {
     createdSoFar += created[i]!;
     if (i >= CHURN_WINDOW) churnedBeforeWindow += churned[i - CHURN_WINDOW]!;
+    if (i < CHURN_WINDOW - 1) {
+      out.push(null);
+      continue;
+    }
     const base = createdSoFar - churnedBeforeWindow;
-    out.push(i < CHURN_WINDOW - 1 || base <= 0 ? null : churnedInWindow[i]! / base);
+    const explicit = base > 0 ? churnedInWindow[i]! / base : null;
+    const repeatBase = i >= CHURN_WINDOW ? activeRepeat[i - CHURN_WINDOW]! : 0;
+    const dropoff = repeatBase > 0 ? droppedInWindow[i]! / repeatBase : null;
+    const useDropoff = explicit === null || (dropoff !== null && dropoff > explicit);
+    out.push(useDropoff ? dropoff : explicit);
+    bases[i] = useDropoff ? (dropoff === null ? 0 : repeatBase) : base;
   }
-  return out;
+  return { value: out, base: bases };
 }
 
 function customerConcentration(a: DailyAggregates): MetricSeries {
