@@ -7,7 +7,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadNabCorpus, loadPublishedScores, NAB_ROOT, type NabFile, publishedFinalResults } from "./nab/corpus.ts";
+import { scoreNabFile } from "./nab/detector.ts";
 import { NAB_PROFILE_NAMES, NAB_PROFILES, type NabProfileName, scoreFile, sweep } from "./nab/scorer.ts";
+import { DEFAULT_STREAMING, type StreamingOptions } from "../src/detect/stream.ts";
 
 function verify(files: NabFile[]): boolean {
   const published = publishedFinalResults();
@@ -72,7 +74,60 @@ async function main(): Promise<void> {
     process.exitCode = ok ? 0 : 1;
     return;
   }
-  throw new Error(`unknown mode ${mode}`);
+  if (mode !== "run") throw new Error(`unknown mode ${mode} (use run or verify)`);
+  run(files);
+  if (process.argv.includes("--sensitivity")) sensitivity(files);
+  console.log(`\n(${Math.round((performance.now() - started) / 1000)} s)`);
+}
+
+function scoreAll(files: NabFile[], options: Partial<Omit<StreamingOptions, "period">> = {}) {
+  const started = performance.now();
+  const scores = files.map((f) => scoreNabFile(f, options));
+  const seconds = (performance.now() - started) / 1000;
+  const results = Object.fromEntries(NAB_PROFILE_NAMES.map((p) => [p, sweep(files, scores, NAB_PROFILES[p])])) as Record<NabProfileName, ReturnType<typeof sweep>>;
+  return { scores, results, seconds };
+}
+
+function run(files: NabFile[]): void {
+  const { scores, results, seconds } = scoreAll(files);
+  const rows = files.reduce((n, f) => n + f.rows, 0);
+  console.log(`Project StreamingDetector (online: each row scored from itself and earlier rows), ${seconds.toFixed(1)} s for ${rows} rows (${((seconds * 1e6) / rows).toFixed(1)} µs/row)\n`);
+  const published = publishedFinalResults();
+  const board = Object.entries(published).map(([name, p]) => ({ name, standard: p.standard!, low_fp: p.reward_low_FP_rate!, low_fn: p.reward_low_FN_rate! }));
+  board.push({ name: "**this project (StreamingDetector)**", standard: results.standard.normalized, low_fp: results.reward_low_FP_rate.normalized, low_fn: results.reward_low_FN_rate.normalized });
+  board.sort((a, b) => b.standard - a.standard);
+  console.log("| detector | standard | reward_low_FP_rate | reward_low_FN_rate |");
+  console.log("|---|---|---|---|");
+  for (const b of board) console.log(`| ${b.name} | ${b.standard.toFixed(2)} | ${b.low_fp.toFixed(2)} | ${b.low_fn.toFixed(2)} |`);
+  console.log(`\nthresholds chosen by the sweep: ${NAB_PROFILE_NAMES.map((p) => `${p} ${results[p].threshold.toFixed(4)}`).join(", ")}`);
+  console.log("\n| category | windows | detected | false positives | score (standard) |");
+  console.log("|---|---|---|---|---|");
+  const byCategory = new Map<string, { windows: number; tp: number; fp: number; score: number }>();
+  files.forEach((f, k) => {
+    const r = scoreFile(f, scores[k]!, results.standard.threshold, NAB_PROFILES.standard);
+    const category = f.name.split("/")[0]!;
+    const e = byCategory.get(category) ?? { windows: 0, tp: 0, fp: 0, score: 0 };
+    e.windows += f.windows.length;
+    e.tp += r.tp;
+    e.fp += r.fp;
+    e.score += r.score;
+    byCategory.set(category, e);
+  });
+  for (const [category, e] of byCategory) console.log(`| ${category} | ${e.windows} | ${e.tp} | ${e.fp} | ${e.score.toFixed(2)} |`);
+}
+
+/** How much the standard score moves when the two main settings move around their defaults. */
+function sensitivity(files: NabFile[]): void {
+  console.log("\nSensitivity (standard / low FP / low FN):\n");
+  console.log("| history \\ quiet points | 50 | 100 | 150 |");
+  console.log("|---|---|---|---|");
+  for (const history of [1000, 1500, 2000, 3000]) {
+    const cells = [50, 100, 150].map((quietPoints) => {
+      const { results } = scoreAll(files, { history, quietPoints });
+      return NAB_PROFILE_NAMES.map((p) => results[p].normalized.toFixed(1)).join(" / ");
+    });
+    console.log(`| ${history}${history === DEFAULT_STREAMING.history ? " (default)" : ""} | ${cells.join(" | ")} |`);
+  }
 }
 
 await main();
