@@ -48,9 +48,20 @@ export class MemoryEvidence implements EvidenceSource {
     }
     const out: EvidenceEvent[] = [];
     for (const type of query.types) {
-      for (const event of this.byType.get(type) ?? []) {
-        const day = dayOf(event.event_time);
-        if (day >= query.from && day <= query.to) out.push(event);
+      const list = this.byType.get(type) ?? [];
+      // Sorted by time: jump to the first event of the window, stop after its last day, and take
+      // at most `limit` per type (the earliest `limit` overall are among them).
+      let lo = 0;
+      let hi = list.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (list[mid]!.event_time < query.from) lo = mid + 1;
+        else hi = mid;
+      }
+      for (let i = lo, taken = 0; i < list.length && taken < query.limit; i++, taken++) {
+        const event = list[i]!;
+        if (dayOf(event.event_time) > query.to) break;
+        out.push(event);
       }
     }
     return out.sort(compareEvidence).slice(0, query.limit);

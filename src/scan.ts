@@ -149,12 +149,12 @@ interface BuildContext {
 function detectionModels(config: DetectionConfig, layers: LayerSignals, incidents: readonly Incident[]) {
   const byConfidence: Record<string, number> = {};
   for (const incident of incidents) byConfidence[incident.confidence] = (byConfidence[incident.confidence] ?? 0) + 1;
-  const flaggedDays: Record<string, number> = {};
-  for (const [domain, anomalies] of layers.isolation) flaggedDays[domain] = anomalies.flagged.filter(Boolean).length;
+  const modelsTrained: Record<string, number> = {};
+  for (const [domain, forest] of layers.isolation) modelsTrained[domain] = forest.modelsTrained;
   return {
     mad_zscore: { baseline_days: config.baselineDays, weekly_seasonality_days: config.seasonalityDays, thresholds: "per incident type (3, or 2.5 for churn and satisfaction)" },
     isolation_forest: config.methods.includes("isolation_forest")
-      ? { library: "ml-isolation-forest@0.1.0", trees: config.isolationForest.trees, training_days: config.isolationForest.trainingDays, retrain_every_days: config.isolationForest.retrainEveryDays, contamination: config.isolationForest.contamination, seed: config.isolationForest.seed, flagged_days_by_domain: flaggedDays }
+      ? { library: "ml-isolation-forest@0.1.0", trees: config.isolationForest.trees, training_days: config.isolationForest.trainingDays, retrain_every_days: config.isolationForest.retrainEveryDays, contamination: config.isolationForest.contamination, seed: config.isolationForest.seed, models_trained_by_domain: modelsTrained }
       : null,
     changepoint: config.methods.includes("changepoint")
       ? { methods: [...config.changepoint.methods], lambda: config.changepoint.lambda, window_days: config.changepoint.windowDays, metrics: [...layers.changes.keys()] }

@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import type { MetricName } from "../metrics/gold.ts";
 import type { ChangeSignal } from "./changepoints.ts";
 import { confidenceOf, DEFAULT_DETECTION_CONFIG, detectIncidents, type LayerSignals, type ScoreTable } from "./detect.ts";
-import type { DomainAnomalies } from "./isolation-forest.ts";
 import type { PointScore } from "./layer1.ts";
 
 const DAYS = 60;
@@ -19,13 +18,8 @@ function refundScores(zByDay: Record<number, number>): ScoreTable {
 function noLayers(): LayerSignals {
   return { isolation: new Map(), changes: new Map() };
 }
-function forest(flaggedDays: number[]): DomainAnomalies {
-  return {
-    domain: "financial",
-    score: Array.from({ length: DAYS }, (_, i) => (flaggedDays.includes(i) ? 0.7 : 0.4)),
-    threshold: new Array(DAYS).fill(0.6),
-    flagged: Array.from({ length: DAYS }, (_, i) => flaggedDays.includes(i)),
-  };
+function forest(flaggedDays: number[]): LayerSignals["isolation"] extends Map<unknown, infer F> ? F : never {
+  return { modelsTrained: 1, at: (i: number) => ({ score: flaggedDays.includes(i) ? 0.7 : 0.4, threshold: 0.6, flagged: flaggedDays.includes(i) }) };
 }
 function change(firedDays: number[], direction: 1 | -1 = 1, agreed = true): ChangeSignal {
   return {

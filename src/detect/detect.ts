@@ -20,7 +20,7 @@ import type { DailyAggregates, MetricSeries } from "../metrics/series.ts";
 import type { Confidence, DetectionMethod, IncidentType, Severity } from "../scan-contract.ts";
 import { weekday } from "../time.ts";
 import { type ChangeSignal, DEFAULT_CHANGEPOINT, type ChangepointOptions, changepointLayer } from "./changepoints.ts";
-import { DEFAULT_ISOLATION_FOREST, type DomainAnomalies, type IsolationForestOptions, isolationForestLayer } from "./isolation-forest.ts";
+import { DEFAULT_ISOLATION_FOREST, DomainForest, type IsolationForestOptions } from "./isolation-forest.ts";
 import { type PointScore, RELATIVE_SCALE_FLOOR, robustScores, UNIT_SCALE_FLOOR } from "./layer1.ts";
 import { type FiredTrigger, INCIDENT_RULES, type IncidentRule, maxSeverity, ruleSeverity, type Trigger } from "./rules.ts";
 
@@ -103,17 +103,18 @@ export function scoreMetrics(metrics: GoldMetrics, config: DetectionConfig, cont
 
 /** Layer 2 and Layer 3 signals, computed once per scan. */
 export interface LayerSignals {
-  isolation: Map<Domain, DomainAnomalies>;
+  /** The forest of each domain (anything answering `at(day)` will do, e.g. in tests). */
+  isolation: Map<Domain, Pick<DomainForest, "at" | "modelsTrained">>;
   changes: Map<MetricName, ChangeSignal>;
 }
 
 export function computeLayers(scores: ScoreTable, dayCount: number, config: DetectionConfig): LayerSignals {
-  const isolation = new Map<Domain, DomainAnomalies>();
+  const isolation: LayerSignals["isolation"] = new Map();
   const changes = new Map<MetricName, ChangeSignal>();
   if (config.methods.includes("isolation_forest")) {
     for (const domain of ["financial", "operational", "customer"] as const) {
       const columns = GOLD_METRICS.filter((m) => m.domain === domain).map((m) => scores.get(m.name) ?? []);
-      isolation.set(domain, isolationForestLayer(domain, columns, dayCount, config.isolationForest));
+      isolation.set(domain, new DomainForest(domain, columns, dayCount, config.isolationForest));
     }
   }
   if (config.methods.includes("changepoint")) {
@@ -254,9 +255,9 @@ function agreement(triggers: readonly Trigger[], layers: LayerSignals, from: num
   const domains = [...new Set(triggers.map((t) => domainOf(t.metric)))];
   for (let i = from; i <= to && !isolationForest; i++) {
     for (const domain of domains) {
-      const forest = layers.isolation.get(domain);
-      if (forest?.flagged[i]) {
-        isolationForest = { dayIndex: i, score: forest.score[i]!, threshold: forest.threshold[i]! };
+      const verdict = layers.isolation.get(domain)?.at(i);
+      if (verdict?.flagged) {
+        isolationForest = { dayIndex: i, score: verdict.score, threshold: verdict.threshold };
         break;
       }
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { seededRandom } from "../rng.ts";
-import { DEFAULT_ISOLATION_FOREST, isolationForestLayer } from "./isolation-forest.ts";
+import { DEFAULT_ISOLATION_FOREST, DomainForest, type IsolationForestOptions } from "./isolation-forest.ts";
 import type { PointScore } from "./layer1.ts";
 
 function columns(days: number, outlierDay: number | null, seed = 11): PointScore[][] {
@@ -13,7 +13,14 @@ function columns(days: number, outlierDay: number | null, seed = 11): PointScore
   );
 }
 
-describe("isolationForestLayer (Layer 2)", () => {
+/** Every day's verdict, asked in order. */
+function isolationForestLayer(domain: "operational" | "financial", cols: PointScore[][], days: number, options: IsolationForestOptions) {
+  const forest = new DomainForest(domain, cols, days, options);
+  const verdicts = Array.from({ length: days }, (_, i) => forest.at(i));
+  return { score: verdicts.map((v) => v?.score ?? null), threshold: verdicts.map((v) => v?.threshold ?? null), flagged: verdicts.map((v) => v?.flagged ?? false) };
+}
+
+describe("DomainForest (Layer 2)", () => {
   const options = { ...DEFAULT_ISOLATION_FOREST, retrainEveryDays: 7 };
 
   it("flags a day whose metrics all deviate together, and not the ordinary days around it", () => {
@@ -34,6 +41,15 @@ describe("isolationForestLayer (Layer 2)", () => {
     for (const col of changed) for (let i = 110; i < 120; i++) col[i] = { value: 50, baseline: 0, z: 50 };
     const b = isolationForestLayer("operational", changed, 120, options);
     expect(b.score.slice(0, 110)).toEqual(a.score.slice(0, 110));
+  });
+
+  it("trains only the blocks it is asked about, and answers the same in any order", () => {
+    const forest = new DomainForest("customer", columns(120, 100), 120, options);
+    const late = forest.at(100);
+    expect(forest.modelsTrained).toBe(1);
+    const fresh = new DomainForest("customer", columns(120, 100), 120, options);
+    for (let i = 0; i <= 100; i++) fresh.at(i);
+    expect(fresh.at(100)).toEqual(late);
   });
 
   it("is deterministic for a seed", () => {

@@ -11,6 +11,8 @@
  *   that saw it or anything after it.
  * - contamination = 0.05: the threshold is the 95th percentile of the training days' own scores
  *   (as scikit-learn sets its offset); a day scoring above it is anomalous.
+ * - ml-isolation-forest grows each tree on the whole training set (at most 90 rows, below
+ *   scikit-learn's 256-row subsample, so the same) to depth ⌈log2 n⌉.
  */
 import { IsolationForest } from "ml-isolation-forest";
 import type { Domain } from "../metrics/gold.ts";
@@ -35,54 +37,82 @@ export const DEFAULT_ISOLATION_FOREST: IsolationForestOptions = {
   seed: "bre-isolation-forest",
 };
 
-export interface DomainAnomalies {
-  domain: Domain;
-  /** Anomaly score 2^(−E[h]/c(n)) per day (null before the first model). */
-  score: (number | null)[];
-  /** The model's contamination threshold for that day. */
-  threshold: (number | null)[];
-  flagged: boolean[];
+/** One model's verdict on a day. */
+export interface ForestVerdict {
+  /** Anomaly score 2^(−E[h]/c(n)). */
+  score: number;
+  /** The model's contamination threshold. */
+  threshold: number;
+  flagged: boolean;
 }
 
 const Z_CLIP = 20;
 
-/** Scores every day of one domain; `columns` are the domain metrics' Layer 1 scores. */
-export function isolationForestLayer(domain: Domain, columns: readonly PointScore[][], dayCount: number, options: IsolationForestOptions): DomainAnomalies {
-  const out: DomainAnomalies = { domain, score: new Array(dayCount).fill(null), threshold: new Array(dayCount).fill(null), flagged: new Array(dayCount).fill(false) };
-  if (columns.length === 0) return out;
-  const cell = (metric: number, day: number): number | null => {
-    const z = columns[metric]![day]?.z ?? null;
+/**
+ * The forest of one domain over the scan's days. Models are trained lazily, one per block of
+ * `retrainEveryDays`, the first time a day of the block is asked about (the fusion only asks
+ * about days near an incident), and cached; a block's model depends only on its own training
+ * days and seed, so the answers do not depend on the order of the questions.
+ */
+export class DomainForest {
+  private readonly verdicts = new Map<number, (ForestVerdict | null)[]>();
+  modelsTrained = 0;
+
+  /** `columns` are the Layer 1 scores of the domain's metrics. */
+  constructor(
+    readonly domain: Domain,
+    private readonly columns: readonly (readonly PointScore[])[],
+    readonly dayCount: number,
+    private readonly options: IsolationForestOptions,
+  ) {}
+
+  /** The verdict on day `day` (null before the first model, or on a day without values). */
+  at(day: number): ForestVerdict | null {
+    if (day < 0 || day >= this.dayCount || this.columns.length === 0) return null;
+    const start = day - (day % this.options.retrainEveryDays);
+    let block = this.verdicts.get(start);
+    if (!block) this.verdicts.set(start, (block = this.trainBlock(start)));
+    return block[day - start] ?? null;
+  }
+
+  private cell(metric: number, day: number): number | null {
+    const z = this.columns[metric]![day]?.z ?? null;
     return z === null ? null : Math.max(-Z_CLIP, Math.min(Z_CLIP, z));
-  };
-  for (let start = 0; start < dayCount; start += options.retrainEveryDays) {
-    const from = Math.max(0, start - options.trainingDays);
+  }
+
+  private trainBlock(start: number): (ForestVerdict | null)[] {
+    const options = this.options;
+    const length = Math.min(options.retrainEveryDays, this.dayCount - start);
+    const out: (ForestVerdict | null)[] = new Array(length).fill(null);
+    const metrics = this.columns.map((_, m) => m);
     const trainingDays: number[] = [];
-    for (let d = from; d < start; d++) if (columns.some((_, m) => cell(m, d) !== null)) trainingDays.push(d);
-    if (trainingDays.length < options.minTrainingDays) continue;
-    // Columns with no value in the training window carry no information for this model.
-    const usable = columns.map((_, m) => m).filter((m) => trainingDays.some((d) => cell(m, d) !== null));
-    const medians = usable.map((m) => medianOf(trainingDays.map((d) => cell(m, d)).filter((v): v is number => v !== null)));
-    const vector = (d: number) => usable.map((m, k) => cell(m, d) ?? medians[k]!);
-    const training = trainingDays.map(vector);
+    for (let d = Math.max(0, start - options.trainingDays); d < start; d++) if (metrics.some((m) => this.cell(m, d) !== null)) trainingDays.push(d);
+    if (trainingDays.length < options.minTrainingDays) return out;
+    // Metrics with no value in the training window carry no information for this model.
+    const usable = metrics.filter((m) => trainingDays.some((d) => this.cell(m, d) !== null));
+    const medians = usable.map((m) => medianOf(trainingDays.map((d) => this.cell(m, d)).filter((v): v is number => v !== null)));
+    const vector = (d: number) => usable.map((m, k) => this.cell(m, d) ?? medians[k]!);
     const scoring: number[] = [];
-    for (let d = start; d < Math.min(dayCount, start + options.retrainEveryDays); d++) if (usable.some((m) => cell(m, d) !== null)) scoring.push(d);
-    if (scoring.length === 0) continue;
-    const random = seededRandom(`${options.seed}|${domain}|${start}`);
+    for (let d = start; d < start + length; d++) if (usable.some((m) => this.cell(m, d) !== null)) scoring.push(d);
+    if (scoring.length === 0) return out;
+    const training = trainingDays.map(vector);
+    const random = seededRandom(`${options.seed}|${this.domain}|${start}`);
     const scores = withSeededMathRandom(random, () => {
       const forest = new IsolationForest({ nEstimators: options.trees });
       forest.train(training);
       return forest.predict([...training, ...scoring.map(vector)]);
     });
-    const trainingScores = scores.slice(0, training.length).sort((a, b) => a - b);
-    const threshold = quantile(trainingScores, 1 - options.contamination);
+    this.modelsTrained++;
+    const threshold = quantile(
+      scores.slice(0, training.length).sort((a, b) => a - b),
+      1 - options.contamination,
+    );
     scoring.forEach((d, k) => {
-      const s = scores[training.length + k]!;
-      out.score[d] = s;
-      out.threshold[d] = threshold;
-      out.flagged[d] = s > threshold;
+      const score = scores[training.length + k]!;
+      out[d - start] = { score, threshold, flagged: score > threshold };
     });
+    return out;
   }
-  return out;
 }
 
 function medianOf(values: number[]): number {

@@ -4,8 +4,9 @@
  * values, i.e. `(x − median) / σ̂` with σ̂ = MAD / 0.6745.
  *
  * - Weekly seasonality: when the trailing `seasonalityDays` show a weekly pattern
- *   ({@link weeklyOffsets}), the day and its baseline are compared after removing each weekday's
- *   offset, and the reported baseline is the expected value for that weekday.
+ *   ({@link weeklyOffsets}, re-estimated weekly from the days before), the day and its baseline
+ *   are compared after removing each weekday's offset, and the reported baseline is the expected
+ *   value for that weekday.
  * - MAD = 0 (more than half the baseline identical, common for rare events): σ̂ falls back to
  *   1.2533 × the mean absolute deviation ({@link robustBaseline}).
  * - Entity-state metrics (overdue balance, backlogs) start at zero with the history; they are
@@ -52,6 +53,9 @@ export const UNIT_SCALE_FLOOR: Record<MetricDefinition["unit"], number> = {
   score: 0.02,
   "score/day": 0.005,
 };
+/** Days between re-estimates of a metric's weekly profile. */
+const PROFILE_REFRESH_DAYS = 7;
+
 /** …and never below 2 % of the baseline median. */
 export const RELATIVE_SCALE_FLOOR = 0.02;
 
@@ -69,6 +73,8 @@ export function robustScores(definition: Pick<MetricDefinition, "unit" | "sampli
   let firstActive = definition.stateful ? series.findIndex((v) => v !== null && v !== 0) : 0;
   if (firstActive < 0) firstActive = n;
   const scoredFrom = definition.stateful ? firstActive + options.baselineDays : 0;
+  let profile: Float64Array | null = null;
+  let profileFrom = -1;
   for (let i = 0; i < n; i++) {
     const value = series[i] ?? null;
     const baselineIdx: number[] = [];
@@ -77,8 +83,9 @@ export function robustScores(definition: Pick<MetricDefinition, "unit" | "sampli
       out.push({ value, baseline: null, z: null, scale: null, seasonal: false, adjusted: value });
       continue;
     }
-    let offsets: Float64Array | null = null;
-    if (options.seasonalityDays > 0) {
+    // The weekly profile is re-estimated once a week, from the days before the re-estimate.
+    if (options.seasonalityDays > 0 && (profileFrom < 0 || i - profileFrom >= PROFILE_REFRESH_DAYS)) {
+      profileFrom = i;
       const history: number[] = [];
       const weekdays: number[] = [];
       for (let j = Math.max(0, i - options.seasonalityDays); j < i; j++) {
@@ -87,8 +94,9 @@ export function robustScores(definition: Pick<MetricDefinition, "unit" | "sampli
         history.push(v);
         weekdays.push(context.weekdays[j]!);
       }
-      offsets = weeklyOffsets(history, weekdays, DEFAULT_WEEKLY_OPTIONS);
+      profile = weeklyOffsets(history, weekdays, DEFAULT_WEEKLY_OPTIONS);
     }
+    const offsets = options.seasonalityDays > 0 ? profile : null;
     const offset = (j: number) => (offsets ? offsets[context.weekdays[j]!]! : 0);
     const window = baselineIdx.map((j) => series[j]! - offset(j));
     const center = median(window);

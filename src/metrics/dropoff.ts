@@ -33,7 +33,16 @@ interface CustomerHistory {
   active: boolean;
 }
 
+const cache = new WeakMap<DailyAggregates, Dropoffs>();
+
+/** Drop-offs per day (computed once per aggregates object; treat the result as read-only). */
 export function repeatPurchaseDropoffs(aggregates: DailyAggregates): Dropoffs {
+  let cached = cache.get(aggregates);
+  if (!cached) cache.set(aggregates, (cached = computeDropoffs(aggregates)));
+  return cached;
+}
+
+function computeDropoffs(aggregates: DailyAggregates): Dropoffs {
   const n = aggregates.length;
   const dropped: string[][] = Array.from({ length: n }, () => []);
   const activeRepeat = new Int32Array(n);

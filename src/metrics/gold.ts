@@ -395,7 +395,15 @@ export function trailingSlope(series: MetricSeries, window: number, minPoints: n
  * maximum uses whichever source the business actually has without counting a customer twice
  * (an explicitly churned customer also stops buying). No value before 14 days or on an empty base.
  */
+const churnCache = new WeakMap<DailyAggregates, { value: MetricSeries; base: Float64Array }>();
+
 function churnProxy(a: DailyAggregates): { value: MetricSeries; base: Float64Array } {
+  let cached = churnCache.get(a);
+  if (!cached) churnCache.set(a, (cached = computeChurnProxy(a)));
+  return cached;
+}
+
+function computeChurnProxy(a: DailyAggregates): { value: MetricSeries; base: Float64Array } {
   const churned = a.column("n:customer_churned");
   const created = a.column("n:customer_created");
   const churnedInWindow = rollingSum(churned, CHURN_WINDOW);
