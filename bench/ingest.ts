@@ -68,7 +68,10 @@ async function main(): Promise<void> {
   const inProcess = baseline(baselineCount);
   console.log(`baseline (in-process validate + fold, ${baselineCount} events): ${Math.round(inProcess)} events/s`);
 
-  const server = await startLocalServer();
+  const phases: { ingest_ms: number; append_ms: number; total_ms: number }[] = [];
+  const server = await startLocalServer({ LOG_LEVEL: "info" }, (line) => {
+    if (line.includes('"upload_ingested"')) phases.push(JSON.parse(line.slice(line.indexOf("{"))));
+  });
   try {
     const iterator = events(TOTAL);
     let sent = 0;
@@ -97,6 +100,8 @@ async function main(): Promise<void> {
     const rate = accepted / ingestSeconds;
     console.log(`edge ingest: ${accepted} events in ${ingestSeconds.toFixed(1)} s = ${Math.round(rate)} events/s (uploads of ${PER_UPLOAD}); per upload min ${Math.round(Math.min(...perUpload))}, max ${Math.round(Math.max(...perUpload))}`);
     console.log(`edge/baseline: ${(rate / inProcess).toFixed(2)}`);
+    const sum = (k: "ingest_ms" | "append_ms" | "total_ms") => phases.reduce((s, p) => s + p[k], 0);
+    console.log(`inside the Worker: total ${sum("total_ms")} ms, of which streaming records ${sum("ingest_ms")} ms, waiting on CompanyLog.append ${sum("append_ms")} ms`);
     console.log(`workerd peak RSS: ${server.peakMemoryMiB()?.toFixed(0) ?? "n/a"} MiB`);
 
     // Re-uploading adds nothing, at what speed?

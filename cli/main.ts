@@ -2,12 +2,14 @@
  * The `bre` command. Each subcommand prints its result on stdout and its logs on stderr, and
  * exits 0 on success, 1 when the work failed, 2 on a usage error.
  */
+import { qboEmulatorCommand } from "./commands/qbo-emulator.ts";
 import { scanCommand } from "./commands/scan.ts";
 
 type Command = (args: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
   scan: { run: scanCommand, summary: "scan a file of canonical events: bre scan --events <file> [--json]" },
+  "qbo-emulator": { run: qboEmulatorCommand, summary: "a local QuickBooks Online (OAuth, API, webhooks, faults): bre qbo-emulator [--port 8790]" },
 };
 
 const USAGE = `bre — Business Reliability Engine

@@ -8,6 +8,8 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { copyFileSync, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
+import { buildPages as buildWorkspacePages } from "./build-pages.ts";
+import { ensureQboDevVars, startLocalQboEmulator } from "./qbo-emulator/local.ts";
 import { seedDemo } from "./seed-demo.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
@@ -21,8 +23,20 @@ function say(message: string): void {
 
 function fail(message: string): never {
   process.stderr.write(`[bre] ${message}\n`);
-  for (const child of children) child.kill("SIGINT");
+  stopChildren("SIGKILL");
   process.exit(1);
+}
+
+/** Signals each child's whole process group (npx → wrangler → workerd). */
+function stopChildren(signal: NodeJS.Signals): void {
+  for (const child of children) {
+    if (child.pid === undefined || child.exitCode !== null) continue;
+    try {
+      process.kill(-child.pid, signal);
+    } catch {
+      child.kill(signal);
+    }
+  }
 }
 
 function ensureDevVars(): Record<string, string> {
@@ -57,7 +71,7 @@ function buildPages(): void {
     return;
   }
   say("building the workspace pages (Observable Framework)…");
-  run("npx", ["observable", "build"], { OBSERVABLE_TELEMETRY_DISABLE: "true" });
+  buildWorkspacePages();
 }
 
 function run(command: string, args: string[], env: Record<string, string> = {}): void {
@@ -93,16 +107,22 @@ async function waitForHealth(timeoutMs: number): Promise<void> {
 
 async function main(): Promise<void> {
   const vars = ensureDevVars();
+  Object.assign(vars, ensureQboDevVars(ROOT, say));
   buildPages();
   say("applying D1 migrations locally…");
   run("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local"], { CI: "true" });
   if (!(await portFree(PORT))) fail(`port ${PORT} is in use; stop whatever runs there (another npm start?) or set PORT`);
+
+  // A local QuickBooks when no real Intuit app is configured (QBO_API_BASE on this machine).
+  await startLocalQboEmulator(vars, BASE, say).catch((error: Error) => fail(`the QuickBooks emulator could not start: ${error.message}`));
 
   say(`starting wrangler dev on ${BASE} …`);
   const wrangler = spawn("npx", ["wrangler", "dev", "--port", String(PORT), "--ip", "127.0.0.1", "--test-scheduled", "--show-interactive-dev-session=false"], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" },
+    // Its own process group, so stopping reaches workerd and not only the npx wrapper.
+    detached: true,
   });
   children.push(wrangler);
   const echo = (chunk: Buffer) => {
@@ -127,8 +147,11 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     if (stopping) return;
     stopping = true;
     say("stopping…");
-    for (const child of children) child.kill("SIGINT");
-    setTimeout(() => process.exit(0), 3000).unref();
+    stopChildren("SIGINT");
+    setTimeout(() => {
+      stopChildren("SIGKILL");
+      process.exit(0);
+    }, 3000).unref();
   });
 }
 

@@ -22,6 +22,8 @@ const MAX_PARAMS = 100;
 /** Most events one append call takes; callers split bigger uploads. */
 export const MAX_APPEND_BATCH = 5_000;
 const MAX_PAGE = 1_000;
+/** Entity states kept in memory between appends (an invoice's issue and payment often arrive close together). */
+const STATE_CACHE_SIZE = 100_000;
 
 export interface AppendResult {
   accepted: number;
@@ -59,6 +61,8 @@ export class CompanyLogError extends Error {
 
 export class CompanyLog extends DurableObject<Env> {
   private readonly sql: SqlStorage;
+  /** Mirror of recently used entity_state rows; the table stays the source of truth. */
+  private readonly stateCache = new Map<string, EntityState>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -89,6 +93,7 @@ export class CompanyLog extends DurableObject<Env> {
     try {
       return this.ctx.storage.transactionSync(() => this.appendInTransaction(events));
     } catch (error) {
+      this.stateCache.clear(); // the transaction rolled back; the cache may hold states it never wrote
       throw new CompanyLogError(`append: could not write ${events.length} events: ${(error as Error).message}`, { cause: error });
     }
   }
@@ -117,7 +122,13 @@ export class CompanyLog extends DurableObject<Env> {
   private fold(fresh: CanonicalEvent[]): void {
     const keys = [...new Set(fresh.flatMap(entityKeysOf))];
     const prior = new Map<string, EntityState>();
-    for (const chunk of chunks(keys, MAX_PARAMS)) {
+    const missing: string[] = [];
+    for (const key of keys) {
+      const cached = this.stateCache.get(key);
+      if (cached) prior.set(key, cached);
+      else missing.push(key);
+    }
+    for (const chunk of chunks(missing, MAX_PARAMS)) {
       const rows = this.sql.exec<{ key: string; state: string }>(
         `SELECT key, state FROM entity_state WHERE key IN (${chunk.map(() => "?").join(",")})`,
         ...chunk,
@@ -144,6 +155,19 @@ export class CompanyLog extends DurableObject<Env> {
          ON CONFLICT (key) DO UPDATE SET state = excluded.state`,
         ...chunk.flatMap(([key, state]) => [key, JSON.stringify(state)]),
       );
+    }
+    this.remember(states);
+  }
+
+  private remember(states: [string, EntityState][]): void {
+    for (const [key, state] of states) {
+      this.stateCache.delete(key);
+      this.stateCache.set(key, state);
+    }
+    // Map iteration is insertion order: the first keys are the least recently written.
+    for (const key of this.stateCache.keys()) {
+      if (this.stateCache.size <= STATE_CACHE_SIZE) break;
+      this.stateCache.delete(key);
     }
   }
 

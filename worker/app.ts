@@ -8,12 +8,15 @@ import { ApiError, notFound, onError } from "./errors.ts";
 import { requireAdmin } from "./middleware/auth.ts";
 import { requestId } from "./middleware/request-id.ts";
 import { auth } from "./routes/auth.ts";
+import { connect } from "./routes/connect.ts";
 import { events } from "./routes/events.ts";
 import { incidents } from "./routes/incidents.ts";
 import { ingest } from "./routes/ingest.ts";
+import { ingestQbo } from "./routes/ingest-qbo.ts";
 import { metrics } from "./routes/metrics.ts";
 import { scan } from "./routes/scan.ts";
 import { system } from "./routes/system.ts";
+import { webhooks } from "./routes/webhooks.ts";
 
 export const app = new Hono<AppEnv>();
 
@@ -32,6 +35,10 @@ app.use("/v1/*", async (c, next) => {
 
 app.route("/v1/auth", auth);
 app.route("/v1", system);
+// Webhooks authenticate by signature; the OAuth callback by its signed state; the rest of
+// /v1/connect needs an admin token (checked per route there).
+app.route("/v1/webhooks", webhooks);
+app.route("/v1/connect", connect);
 
 // Admin areas: each needs a bearer token. Mounted one by one so unknown paths still get a 404.
 const ADMIN_AREAS = { ingest, scan, incidents, metrics, events } as const;
@@ -40,6 +47,7 @@ for (const [path, area] of Object.entries(ADMIN_AREAS)) {
   app.use(`/v1/${path}/*`, requireAdmin());
   app.route(`/v1/${path}`, area);
 }
+app.route("/v1/ingest/qbo", ingestQbo);
 
 app.onError(onError);
 app.notFound(notFound);

@@ -1,4 +1,5 @@
 import type { Logger } from "./logger.ts";
+import type { QboVars } from "./qbo/config.ts";
 
 /** Secrets come from `.dev.vars` locally and `wrangler secret put` in production. */
 export interface Secrets {
@@ -11,7 +12,7 @@ export interface OptionalVars {
   LOG_LEVEL?: string;
 }
 
-export type Bindings = Env & Secrets & OptionalVars;
+export type Bindings = Env & Secrets & OptionalVars & QboVars;
 
 export interface AppEnv {
   Bindings: Bindings;
@@ -22,9 +23,11 @@ export interface AppEnv {
 }
 
 /** The development defaults that `.dev.vars.example` ships and production refuses. */
-export const DEV_DEFAULT_SECRETS: Readonly<Partial<Secrets>> = {
+export const DEV_DEFAULT_SECRETS: Readonly<Partial<Secrets & QboVars>> = {
   ADMIN_SECRET: "dev-admin-secret",
   QBO_WEBHOOK_VERIFIER_TOKEN: "dev-verifier-token",
+  QBO_TOKEN_ENCRYPTION_KEY: "dev-qbo-token-key-not-for-production-0000",
+  QBO_CLIENT_SECRET: "emulator-client-secret",
 };
 
 export function isProduction(env: Pick<Bindings, "ENVIRONMENT">): boolean {

@@ -4,11 +4,15 @@
 import { app } from "./app.ts";
 import type { Bindings } from "./env.ts";
 import { createLogger, errorFields, setLogLevel } from "./logger.ts";
+import { handleDeadQbo, handleQboBatch } from "./qbo/consumer.ts";
+import { enqueueSweeps, QBO_SWEEP_CRON } from "./qbo/sweep.ts";
+import type { QboMessage } from "./qbo/messages.ts";
 import { handleDeadScans, handleScanBatch } from "./scan/consumer.ts";
 import { enqueueDailyScans } from "./scan/enqueue.ts";
 import type { ScanMessage } from "./scan/store.ts";
 
 export { CompanyLog } from "../durable-objects/company-log.ts";
+export { QboRealm } from "../durable-objects/qbo-realm.ts";
 
 export default {
   fetch(request, env, ctx) {
@@ -23,6 +27,10 @@ export default {
         return handleScanBatch(batch as MessageBatch<ScanMessage>, env);
       case "bre-scan-dlq":
         return handleDeadScans(batch as MessageBatch<ScanMessage>, env);
+      case "bre-qbo":
+        return handleQboBatch(batch as unknown as MessageBatch<QboMessage>, env);
+      case "bre-qbo-dlq":
+        return handleDeadQbo(batch as unknown as MessageBatch<QboMessage>, env);
       default:
         createLogger().error("unknown_queue", { queue: batch.queue });
         batch.retryAll();
@@ -33,6 +41,14 @@ export default {
     setLogLevel(env.LOG_LEVEL);
     const requestId = `cron_${crypto.randomUUID()}`;
     const log = createLogger({ request_id: requestId, cron: controller.cron });
+    if (controller.cron === QBO_SWEEP_CRON) {
+      ctx.waitUntil(
+        enqueueSweeps(env, requestId)
+          .then((count) => log.info("qbo_sweeps_enqueued", { realms: count }))
+          .catch((error) => log.error("qbo_sweeps_failed", errorFields(error))),
+      );
+      return;
+    }
     ctx.waitUntil(
       enqueueDailyScans(env, requestId)
         .then((count) => log.info("daily_scans_enqueued", { companies: count }))

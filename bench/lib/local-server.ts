@@ -29,7 +29,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startLocalServer(vars: Record<string, string> = {}): Promise<LocalServer> {
+export async function startLocalServer(vars: Record<string, string> = {}, onLog?: (line: string) => void): Promise<LocalServer> {
   const persist = mkdtempSync(join(tmpdir(), "bre-bench-"));
   const port = await freePort();
   const env = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" };
@@ -42,7 +42,10 @@ export async function startLocalServer(vars: Record<string, string> = {}): Promi
     { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true },
   );
   let output = "";
-  child.stdout!.on("data", (c: Buffer) => (output += c.toString()));
+  child.stdout!.on("data", (c: Buffer) => {
+    output += c.toString();
+    if (onLog) for (const line of c.toString().split("\n")) if (line.trim()) onLog(line);
+  });
   child.stderr!.on("data", (c: Buffer) => (output += c.toString()));
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 120_000;

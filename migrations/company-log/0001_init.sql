@@ -10,7 +10,6 @@ CREATE TABLE events (
 );
 CREATE INDEX events_type_day ON events (event_type, day);
 CREATE INDEX events_entity ON events (entity_id);
-CREATE INDEX events_day ON events (day);
 
 -- Daily aggregates: additive, keyed by UTC day and aggregate key (see src/metrics/ledger.ts).
 CREATE TABLE daily_aggregates (

@@ -53,3 +53,25 @@ describe("validateEvent", () => {
     expect(result.ok && result.event.data_quality_flags).toEqual(["missing:days_late"]);
   });
 });
+
+describe("timestamps", () => {
+  it.each([
+    ["2025-02-03T10:00:00Z", "2025-02-03T10:00:00.000Z"],
+    ["2025-02-03T10:00:00.123Z", "2025-02-03T10:00:00.123Z"],
+    ["2025-02-03T10:00:00.5Z", "2025-02-03T10:00:00.500Z"],
+    ["2025-02-03T10:00Z", "2025-02-03T10:00:00.000Z"],
+    ["2025-02-03T10:00:00", "2025-02-03T10:00:00.000Z"],
+    ["2025-02-03 10:00:00", "2025-02-03T10:00:00.000Z"],
+    ["2025-02-03", "2025-02-03T00:00:00.000Z"],
+    ["2025-02-03T23:30:00-01:00", "2025-02-04T00:30:00.000Z"],
+    ["2024-02-29T00:00:00Z", "2024-02-29T00:00:00.000Z"],
+  ])("normalises %s to %s", (input, expected) => {
+    const result = validateEvent({ ...lateOrder, event_time: input }, INGESTED_AT);
+    expect(result.ok && result.event.event_time).toBe(expected);
+  });
+
+  it.each(["2025-02-29T00:00:00Z", "2025-13-01T00:00:00Z", "2025-02-03T10:61:00Z", "03/02/2025"])("rejects %s", (input) => {
+    const result = validateEvent({ ...lateOrder, event_time: input }, INGESTED_AT);
+    expect(result.ok).toBe(false);
+  });
+});

@@ -46,11 +46,20 @@ export type EntityType = (typeof ENTITY_TYPES)[number];
 const ISO_DATE_TIME =
   /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 
+/** Already canonical UTC (`…T10:00:00Z` or `…T10:00:00.123Z`): the common case, checked without Date.parse. */
+const CANONICAL_UTC = /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):([0-5]\d):([0-5]\d)(\.\d{3})?Z$/;
+
 /** An ISO 8601 timestamp, normalised to UTC (`2025-02-03T10:00:00.000Z`). A bare date means midnight UTC. */
 export const isoTimestamp = z
   .string()
   .regex(ISO_DATE_TIME, "must be an ISO 8601 date-time, e.g. 2025-02-03T10:00:00Z")
   .transform((value, ctx) => {
+    const canonical = CANONICAL_UTC.exec(value);
+    if (canonical) {
+      if (isRealCalendarDate(value)) return canonical[7] ? value : `${value.slice(0, 19)}.000Z`;
+      ctx.addIssue({ code: "custom", message: "is not a real calendar date-time" });
+      return z.NEVER;
+    }
     const bareLocal = /T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(value) || / \d{2}:\d{2}/.test(value);
     // A date-time without an offset is read as UTC, never as the machine's local time.
     const millis = Date.parse(bareLocal ? `${value.replace(" ", "T")}Z` : value);

@@ -107,3 +107,36 @@ export const incidents = sqliteTable(
   },
   (t) => [index("incidents_company_run").on(t.companyId, t.runId, t.detectedAt)],
 );
+
+/**
+ * QuickBooks connections: which company a realm feeds, and how it is doing. Tokens are not
+ * here: they live encrypted in the realm's Durable Object (QboRealm).
+ */
+export const qboConnections = sqliteTable(
+  "qbo_connections",
+  {
+    realmId: text("realm_id").primaryKey(),
+    companyId: text("company_id").notNull(),
+    status: text("status", { enum: ["connected", "stale", "disconnected"] }).notNull(),
+    environment: text("environment").notNull(),
+    connectedAt: text("connected_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+    lastWebhookAt: text("last_webhook_at"),
+    lastSyncAt: text("last_sync_at"),
+    lastSweepAt: text("last_sweep_at"),
+    backfillStatus: text("backfill_status", { enum: ["pending", "running", "done", "failed"] }).notNull().default("pending"),
+    /** Entity types whose backfill pages are all processed, comma-separated. */
+    backfillDone: text("backfill_done").notNull().default(""),
+    lastError: text("last_error"),
+    lastErrorAt: text("last_error_at"),
+  },
+  (t) => [index("qbo_connections_company").on(t.companyId)],
+);
+
+/** Single-use nonces of the OAuth `state` parameter (CSRF): a state is accepted once. */
+export const qboOauthStates = sqliteTable("qbo_oauth_states", {
+  nonce: text("nonce").primaryKey(),
+  companyId: text("company_id").notNull(),
+  expiresAt: text("expires_at").notNull(),
+  usedAt: text("used_at"),
+});

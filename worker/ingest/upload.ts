@@ -91,12 +91,29 @@ export async function ingestUpload(env: Bindings, request: UploadRequest): Promi
   let accepted = 0;
   let duplicates = 0;
   let batch: CanonicalEvent[] = [];
+  let appendMs = 0;
+  const phaseStarted = Date.now();
+  // One append in flight while the next batch is parsed and validated.
+  let inFlight: Promise<void> | null = null;
+  let appendFailure: unknown = null;
   const flush = async () => {
+    if (inFlight) await inFlight;
+    inFlight = null;
+    if (appendFailure) throw appendFailure;
     if (batch.length === 0) return;
-    const result = await stub.append(batch);
-    accepted += result.accepted;
-    duplicates += result.duplicates;
+    const sending = batch;
     batch = [];
+    const appendStarted = Date.now();
+    inFlight = stub.append(sending).then(
+      (result) => {
+        accepted += result.accepted;
+        duplicates += result.duplicates;
+        appendMs += Date.now() - appendStarted;
+      },
+      (error: unknown) => {
+        appendFailure = error;
+      },
+    );
   };
   const reject = (rejection: Rejection, eventType?: string) => {
     rejected++;
@@ -123,6 +140,7 @@ export async function ingestUpload(env: Bindings, request: UploadRequest): Promi
     if (batch.length >= APPEND_BATCH) await flush();
   }
   await flush();
+  await flush(); // waits for the last append
 
   if (accepted === 0 && duplicates === 0) {
     // Nothing usable: answer with the envelope and keep nothing, not even the raw copy.
@@ -170,7 +188,7 @@ export async function ingestUpload(env: Bindings, request: UploadRequest): Promi
       createdAt: finishedAt,
     }),
   ]);
-  log.info("upload_ingested", { records, accepted, duplicates, rejected, bytes });
+  log.info("upload_ingested", { records, accepted, duplicates, rejected, bytes, ingest_ms: Date.now() - phaseStarted, append_ms: appendMs, total_ms: Date.now() - Date.parse(startedAt) });
   return {
     job_id: jobId,
     batch_id: batchId,

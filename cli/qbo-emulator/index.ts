@@ -1,0 +1,90 @@
+/**
+ * Assembles a QuickBooks emulator: the company (seeded history + live activity), the fault
+ * injector, the webhook sender and the HTTP handler. Web APIs only.
+ */
+import { type Random, seededRandom } from "../../src/rng.ts";
+import { demoCompany } from "./company.ts";
+import { QboEmulator } from "./emulator.ts";
+import { FaultInjector, type FaultPlan } from "./faults.ts";
+import { EmulatorStore } from "./store.ts";
+import { type WebhookFormat, WebhookSender } from "./webhook-sender.ts";
+
+export const EMULATOR_DEFAULTS = {
+  realmId: "9130357400000001",
+  companyName: "Demo Company (QuickBooks emulator)",
+  clientId: "emulator-client-id",
+  clientSecret: "emulator-client-secret",
+  verifierToken: "dev-verifier-token",
+  port: 8790,
+} as const;
+
+export interface EmulatorSetup {
+  realmId?: string;
+  companyName?: string;
+  seed?: number | string;
+  /** Days of history written before today (default 60). */
+  historyDays?: number;
+  /** Where webhooks go (the Worker's /v1/webhooks/qbo); none: counted only. */
+  webhookUrl?: string;
+  verifierToken?: string;
+  webhookFormat?: WebhookFormat;
+  faults?: Partial<FaultPlan>;
+  clientId?: string;
+  clientSecret?: string;
+  autoApprove?: boolean;
+  accessTokenTtlSeconds?: number;
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+  /** Used to deliver webhooks. */
+  fetch: typeof fetch;
+  random?: Random;
+}
+
+export function createEmulator(setup: EmulatorSetup): QboEmulator {
+  const seed = setup.seed ?? "qbo-emulator";
+  const random = setup.random ?? seededRandom(`${seed}:tokens`);
+  const store = new EmulatorStore(
+    { realmId: setup.realmId ?? EMULATOR_DEFAULTS.realmId, companyName: setup.companyName ?? EMULATOR_DEFAULTS.companyName },
+    setup.now,
+  );
+  const todayDay = new Date(setup.now()).toISOString().slice(0, 10);
+  const faults = new FaultInjector(setup.faults ?? {}, `${seed}:faults`);
+  const idRandom = seededRandom(`${seed}:webhook-ids`);
+  const webhooks = new WebhookSender({
+    url: setup.webhookUrl,
+    verifierToken: setup.verifierToken ?? EMULATOR_DEFAULTS.verifierToken,
+    realmId: store.realmId,
+    format: setup.webhookFormat ?? "alternate",
+    fetch: setup.fetch,
+    faults,
+    newId: () => uuidFrom(idRandom),
+  });
+  // History is written before webhooks are listened to: it is what a backfill finds.
+  const activity = demoCompany(store, { seed, todayDay, historyDays: setup.historyDays });
+  return new QboEmulator({
+    store,
+    activity,
+    faults,
+    webhooks,
+    clientId: setup.clientId ?? EMULATOR_DEFAULTS.clientId,
+    clientSecret: setup.clientSecret ?? EMULATOR_DEFAULTS.clientSecret,
+    autoApprove: setup.autoApprove,
+    accessTokenTtlSeconds: setup.accessTokenTtlSeconds,
+    nextBusinessDay: todayDay,
+    now: setup.now,
+    sleep: setup.sleep,
+    random,
+  });
+}
+
+/** A version-4-shaped UUID from a seeded generator. */
+function uuidFrom(random: Random): string {
+  const hex = Array.from({ length: 32 }, () => Math.floor(random() * 16).toString(16));
+  hex[12] = "4";
+  hex[16] = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+  const h = hex.join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+export { QboEmulator } from "./emulator.ts";
+export { parseFaults } from "./faults.ts";

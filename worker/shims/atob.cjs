@@ -1,1 +1,0 @@
-module.exports = (s) => globalThis.atob(s);
