@@ -84,7 +84,11 @@ export function madScores(metric: MetricName, series: MetricSeries, config: Dete
   return robustScores(
     definition,
     series,
-    { weekdays, sampleSize: context?.aggregates ? definition.sampling?.size(context.aggregates) : undefined },
+    {
+      weekdays,
+      sampleSize: context?.aggregates ? definition.sampling?.size(context.aggregates) : undefined,
+      sampleSd: context?.aggregates ? definition.sampling?.sd?.(context.aggregates) : undefined,
+    },
     {
       baselineDays: config.baselineDays,
       minBaselineValues: config.minBaselineValues,

@@ -6,8 +6,8 @@ const options = { baselineDays: 30, minBaselineValues: 21, seasonalityDays: 0, s
 
 describe("robustScores (Layer 1)", () => {
   it("scores a day against the 30 days before it, never itself", () => {
-    // Baseline days 0–29 alternate 10 and 12: median 11, MAD 1 → σ̂ = 1/0.6745 = 1.4826;
-    // day 30 = 17 → z = 6/1.4826 = 4.047. A USD metric has a floor of $1 and 2 % of the median.
+    // Baseline days 0–29 alternate 10 and 12: median 11, MAD 1 → σ̂ = 1/0.6745 = 1.4826 (the
+    // inter-decile range, 2/2.563 = 0.78, is smaller); day 30 = 17 → z = 6/1.4826 = 4.047.
     const series = [...Array.from({ length: 30 }, (_, i) => (i % 2 === 0 ? 10 : 12)), 17];
     const p = robustScores({ unit: "USD" }, series, flatWeek, options)[30]!;
     expect(p.baseline).toBe(11);
@@ -25,10 +25,19 @@ describe("robustScores (Layer 1)", () => {
     expect(scores[22]!.z).not.toBeNull();
   });
 
-  it("uses the Poisson floor √median for counts when the baseline is constant (MAD = 0, mean AD = 0)", () => {
-    // 25 days of exactly 16 orders, then 28: σ̂ = max(1, √16) = 4 → z = 12/4 = 3.
+  it("uses the Poisson floor and the exact Poisson tail for counts when the baseline is constant", () => {
+    // 25 days of exactly 16 orders, then 28: σ̂ = max(1, √16) = 4 → Gaussian z = 12/4 = 3, but
+    // under Poisson(16) P(X ≥ 28) = 0.0041, whose z is 2.6433 (scipy: norm.isf(poisson.sf(27, 16)));
+    // the smaller is kept.
     const series = [...Array.from({ length: 25 }, () => 16), 28];
-    expect(robustScores({ unit: "count" }, series, flatWeek, options)[25]!.z).toBeCloseTo(3, 12);
+    expect(robustScores({ unit: "count" }, series, flatWeek, options)[25]!.z).toBeCloseTo(2.643304, 5);
+  });
+
+  it("widens the scale to the inter-decile range when a tenth of the baseline is a recurring excursion", () => {
+    // 26 days at 100 and 4 at 200 (month-start bills): MAD = 0, mean AD × 1.2533 = 16.7, but
+    // (q90 − q10)/2.563 = (200 − 100)/2.563 = 39.0 → another day at 200 is z = 100/39.0 = 2.563.
+    const series = [...Array.from({ length: 30 }, (_, i) => (i % 8 === 0 ? 200 : 100)), 200];
+    expect(robustScores({ unit: "USD" }, series, flatWeek, options)[30]!.z).toBeCloseTo(2.563, 9);
   });
 
   it("applies the binomial floor √(p(1−p)/n) to a share of events", () => {

@@ -54,14 +54,19 @@ describe("financial metrics", () => {
     expect([m.daily_revenue[6], m.daily_expenses[6], m.daily_refunds[6], m.daily_refunds[7], m.daily_refunds[8]]).toEqual([100, 40, 35, 70, 0]);
   });
 
-  it("computes 7-day rolling ratios, undefined until the first window is full", () => {
+  it("computes refunds over 7 days against the usual week's revenue, undefined until the first week is full", () => {
+    // Revenue is $100 every day, so the usual week is $700 whatever the look-back.
     expect(m.refund_rate.slice(0, 6)).toEqual([null, null, null, null, null, null]);
     expect(m.refund_rate[6]).toBeCloseTo(35 / 700, 12); // days 0–6
     expect(m.refund_rate[7]).toBeCloseTo(105 / 700, 12); // days 1–7
     expect(m.refund_rate[13]).toBeCloseTo(70 / 700, 12); // days 7–13: only the credit memo
-    expect(m.expense_ratio[10]).toBeCloseTo(280 / 700, 12);
-    // margin = (700 − 280 − 105) / 700 on day 7
-    expect(m.margin_proxy[7]).toBeCloseTo(315 / 700, 12);
+  });
+
+  it("computes expense ratio and margin over 30 days (costs arrive monthly)", () => {
+    expect(m.expense_ratio[28]).toBeNull();
+    expect(m.expense_ratio[29]).toBeCloseTo(1200 / 3000, 12);
+    // margin = (3000 − 1200 − 105) / 3000 on day 29
+    expect(m.margin_proxy[29]).toBeCloseTo(1695 / 3000, 12);
   });
 
   it("computes net cash over 30 days and the rolling mean days to pay", () => {
@@ -199,12 +204,13 @@ describe("customer metrics", () => {
 describe("missing days and zero denominators", () => {
   it("never produce NaN or Infinity: counts are 0 on empty days, ratios and means have no value", () => {
     const m = metrics([paid(0, 100), paid(20, 100)], 30);
+    expect(metrics([paid(20, 100)], 30).refund_rate[10]).toBeNull(); // no revenue at all yet
     for (const name of METRIC_NAMES) {
       for (const v of m[name]) expect(v === null || Number.isFinite(v)).toBe(true);
     }
     expect(m.order_volume[10]).toBe(0);
     expect(m.delivery_delay_rate[10]).toBeNull();
-    expect(m.refund_rate[15]).toBeNull(); // no revenue in days 9–15
+    expect(m.refund_rate[15]).toBeCloseTo(0, 12); // no refunds; usual revenue 100 over 16 days
     expect(m.refund_rate[20]).toBe(0);
   });
 });

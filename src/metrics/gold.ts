@@ -74,7 +74,17 @@ export interface MetricDefinition {
    * payments in the window (half of it is used, see samplingFloor); a mean of bounded scores has σ ≤ sd/√n. Plain counts (unit `count`)
    * are Poisson (σ = √max(median, 1)) without saying so here.
    */
-  sampling?: { model: "binomial" | "poisson-rate" | "poisson-sum" | "mean"; size(aggregates: DailyAggregates): ArrayLike<number>; sd?: number };
+  sampling?: {
+    model: "binomial" | "poisson-rate" | "poisson-sum" | "mean";
+    size(aggregates: DailyAggregates): ArrayLike<number>;
+    /** For means: the spread of individual values per day, estimated from the days before it. */
+    sd?(aggregates: DailyAggregates): ArrayLike<number | null>;
+  };
+  /**
+   * Follows the calendar month (statement runs, month-end balances): a value that the same days
+   * of the previous month also reached is not an anomaly, and a full month of baseline is needed.
+   */
+  monthly?: boolean;
   /**
    * Entity-state metrics start at zero with the history (no invoice is overdue before the first
    * one is issued): they are scored only once their baseline shows activity.
@@ -119,9 +129,9 @@ export const GOLD_METRICS: readonly MetricDefinition[] = [
     name: "refund_rate",
     domain: "financial",
     unit: "ratio",
-    formula: "Σ7 daily_refunds / Σ7 daily_revenue",
+    formula: "Σ7 daily_refunds / usual weekly revenue (7 × mean daily_revenue over the trailing 30 days, or the days so far)",
     sources: ["refund_issued", "credit_memo_issued", ...REVENUE_SOURCES],
-    compute: (a) => full(ratio(a.rollingSum("sum:refunds", ROLLING), a.rollingSum("sum:revenue", ROLLING)), ROLLING),
+    compute: (a) => full(ratio(a.rollingSum("sum:refunds", ROLLING), weeklyRevenue(a)), ROLLING),
     sampling: { model: "poisson-sum", size: (a) => countIn(a, ["refund_issued", "credit_memo_issued"]) },
   },
   {
@@ -131,25 +141,26 @@ export const GOLD_METRICS: readonly MetricDefinition[] = [
     formula: "Σ30 (daily_revenue − daily_expenses − daily_refunds)",
     sources: ["expense_posted", "refund_issued", "credit_memo_issued", ...REVENUE_SOURCES],
     compute: (a) => full([...rollingSum(netCash(a), CASH_WINDOW)], CASH_WINDOW),
+    monthly: true,
   },
   {
     name: "expense_ratio",
     domain: "financial",
     unit: "ratio",
-    formula: "Σ7 daily_expenses / Σ7 daily_revenue",
+    formula: "Σ30 daily_expenses / Σ30 daily_revenue (30 days, not 7: costs and B2B revenue arrive monthly)",
     sources: ["expense_posted", ...REVENUE_SOURCES],
-    compute: (a) => full(ratio(a.rollingSum("sum:expenses", ROLLING), a.rollingSum("sum:revenue", ROLLING)), ROLLING),
-    sampling: { model: "poisson-sum", size: (a) => countIn(a, ["expense_posted"]) },
+    compute: (a) => full(ratio(a.rollingSum("sum:expenses", CASH_WINDOW), a.rollingSum("sum:revenue", CASH_WINDOW)), CASH_WINDOW),
+    sampling: { model: "poisson-sum", size: (a) => countIn(a, ["expense_posted"], CASH_WINDOW) },
   },
   {
     name: "margin_proxy",
     domain: "financial",
     unit: "ratio",
-    formula: "Σ7 (daily_revenue − daily_expenses − daily_refunds) / Σ7 daily_revenue",
+    formula: "Σ30 (daily_revenue − daily_expenses − daily_refunds) / Σ30 daily_revenue (30 days, as expense_ratio)",
     sources: ["expense_posted", "refund_issued", "credit_memo_issued", ...REVENUE_SOURCES],
-    compute: (a) => full(ratio(rollingSum(netCash(a), ROLLING), a.rollingSum("sum:revenue", ROLLING)), ROLLING),
+    compute: (a) => full(ratio(rollingSum(netCash(a), CASH_WINDOW), a.rollingSum("sum:revenue", CASH_WINDOW)), CASH_WINDOW),
     // Its noise comes from the few large payments: expenses (and refunds) against revenue.
-    sampling: { model: "poisson-sum", size: (a) => countIn(a, ["expense_posted", "refund_issued", "credit_memo_issued"]) },
+    sampling: { model: "poisson-sum", size: (a) => countIn(a, ["expense_posted", "refund_issued", "credit_memo_issued"], CASH_WINDOW) },
   },
   {
     name: "dso_proxy",
@@ -158,6 +169,8 @@ export const GOLD_METRICS: readonly MetricDefinition[] = [
     formula: "rolling 7-day mean of days_to_pay over invoices paid in the window",
     sources: ["invoice_paid"],
     compute: (a) => rollingMean(a, "days_to_pay"),
+    sampling: meanSampling("days_to_pay"),
+    monthly: true,
   },
   {
     name: "ar_aging_amount",
@@ -167,6 +180,7 @@ export const GOLD_METRICS: readonly MetricDefinition[] = [
     sources: ["invoice_issued", "invoice_paid"],
     compute: (a) => [...a.runningTotal("state:ar_overdue_amount")],
     stateful: true,
+    monthly: true,
   },
   {
     name: "ar_overdue_count",
@@ -176,6 +190,7 @@ export const GOLD_METRICS: readonly MetricDefinition[] = [
     sources: ["invoice_issued", "invoice_paid"],
     compute: (a) => [...a.runningTotal("state:ar_overdue_count")],
     stateful: true,
+    monthly: true,
   },
   {
     name: "dpo_proxy",
@@ -184,6 +199,7 @@ export const GOLD_METRICS: readonly MetricDefinition[] = [
     formula: "rolling 7-day mean of days from expense_posted to expense_paid, over bills paid in the window",
     sources: ["expense_posted", "expense_paid"],
     compute: (a) => rollingMean(a, "days_payable"),
+    sampling: meanSampling("days_payable"),
   },
   {
     name: "order_volume",
@@ -234,6 +250,7 @@ export const GOLD_METRICS: readonly MetricDefinition[] = [
     formula: "rolling 7-day mean of days_late over order_late events",
     sources: ["order_late"],
     compute: (a) => rollingMean(a, "days_late"),
+    sampling: meanSampling("days_late"),
   },
   {
     name: "supplier_delay_rate",
@@ -252,6 +269,7 @@ export const GOLD_METRICS: readonly MetricDefinition[] = [
     formula: "rolling 7-day mean of days_delayed over shipment_delayed events",
     sources: ["shipment_delayed"],
     compute: (a) => rollingMean(a, "days_delayed"),
+    sampling: meanSampling("days_delayed"),
   },
   {
     name: "ticket_volume",
@@ -285,6 +303,7 @@ export const GOLD_METRICS: readonly MetricDefinition[] = [
     formula: "rolling 7-day mean of resolution_time_hours over support_ticket_closed",
     sources: ["support_ticket_closed"],
     compute: (a) => rollingMean(a, "resolution_hours"),
+    sampling: meanSampling("resolution_hours"),
   },
   {
     name: "review_score_avg",
@@ -293,8 +312,7 @@ export const GOLD_METRICS: readonly MetricDefinition[] = [
     formula: "rolling 7-day mean of review score (1–5)",
     sources: ["review_submitted"],
     compute: (a) => rollingMean(a, "review_score"),
-    // Scores on 1–5 have a standard deviation of at most 2; 1 is typical of review data.
-    sampling: { model: "mean", size: (a) => a.rollingSum("n:review_score", ROLLING), sd: 1 },
+    sampling: meanSampling("review_score"),
   },
   {
     name: "review_score_trend",
@@ -342,11 +360,46 @@ function clean(value: number | null): number | null {
   return Math.abs(value) < 1e-12 ? 0 : value;
 }
 
-/** Events of these types in the trailing 7 days. */
-function countIn(a: DailyAggregates, types: readonly EventType[]): Float64Array {
+/** Events of these types in the trailing `window` days. */
+function countIn(a: DailyAggregates, types: readonly EventType[], window = ROLLING): Float64Array {
   const total = new Float64Array(a.length);
-  for (const type of types) a.rollingSum(`n:${type}`, ROLLING).forEach((v, i) => (total[i] = total[i]! + v));
+  for (const type of types) a.rollingSum(`n:${type}`, window).forEach((v, i) => (total[i] = total[i]! + v));
   return total;
+}
+
+/** 7 × the mean daily revenue over the trailing 30 days (or the days so far). */
+function weeklyRevenue(a: DailyAggregates): Float64Array {
+  const sums = a.rollingSum("sum:revenue", CASH_WINDOW);
+  return sums.map((v, i) => (ROLLING * v) / Math.min(i + 1, CASH_WINDOW));
+}
+
+/** Sampling of a rolling mean: n values in 7 days, individual spread pooled over the 30 days before. */
+function meanSampling(name: string): NonNullable<MetricDefinition["sampling"]> {
+  return {
+    model: "mean",
+    size: (a) => a.rollingSum(`n:${name}`, ROLLING),
+    sd: (a) => {
+      const n = a.column(`n:${name}`);
+      const sum = a.column(`sum:${name}`);
+      const sq = a.column(`sq:${name}`);
+      const out: (number | null)[] = [];
+      let [cn, cs, cq] = [0, 0, 0];
+      for (let i = 0; i < a.length; i++) {
+        // Days i−30 … i−1: the spread known before the day.
+        const count = cn;
+        out.push(count >= 5 ? Math.sqrt(Math.max(0, (cq - (cs * cs) / count) / (count - 1))) : null);
+        cn += n[i]!;
+        cs += sum[i]!;
+        cq += sq[i]!;
+        if (i >= CASH_WINDOW) {
+          cn -= n[i - CASH_WINDOW]!;
+          cs -= sum[i - CASH_WINDOW]!;
+          cq -= sq[i - CASH_WINDOW]!;
+        }
+      }
+      return out;
+    },
+  };
 }
 
 function netCash(a: DailyAggregates): Float64Array {

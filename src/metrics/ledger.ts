@@ -110,7 +110,8 @@ function eventContributions(event: CanonicalEvent): Contribution[] {
   const attr = event.attributes;
   const mean = (name: string, value: unknown) => {
     if (typeof value !== "number" || !Number.isFinite(value)) return;
-    out.push({ day, key: `sum:${name}`, value }, { day, key: `n:${name}`, value: 1 });
+    // sq: lets a scan estimate the spread of individual values (the noise of the rolling means).
+    out.push({ day, key: `sum:${name}`, value }, { day, key: `n:${name}`, value: 1 }, { day, key: `sq:${name}`, value: value * value });
   };
   const amount = event.amount ?? 0;
   switch (event.event_type) {
@@ -251,6 +252,7 @@ export function stateContributions(state: EntityState): Contribution[] {
       return [
         { day: state.paid_day, key: "sum:days_payable", value: days },
         { day: state.paid_day, key: "n:days_payable", value: 1 },
+        { day: state.paid_day, key: "sq:days_payable", value: days * days },
       ];
     }
   }
