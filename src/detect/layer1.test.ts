@@ -45,8 +45,11 @@ describe("robustScores (Layer 1)", () => {
     expect(samplingFloor({ unit: "ratio", sampling: { model: "binomial", size: () => [] } }, 0.1, 100)).toBeCloseTo(0.03, 12);
     // Poisson rate: expected 2 % of 50 customers → √max(1, 1)/50 = 0.02.
     expect(samplingFloor({ unit: "ratio", sampling: { model: "poisson-rate", size: () => [] } }, 0.02, 50)).toBeCloseTo(0.02, 12);
-    // Compound Poisson sum, half-weighted: ratio 0.05 with usually 25 refunds → 0.5·0.05/5 = 0.005.
-    expect(samplingFloor({ unit: "ratio", sampling: { model: "poisson-sum", size: () => [] } }, 0.05, 40, 25)).toBeCloseTo(0.005, 12);
+    // Compound Poisson sum: ratio 0.05 from usually 25 refunds whose amounts have √E[a²]/E[a] = 1.2
+    // → 0.05 · 1.2 / √25 = 0.012.
+    expect(samplingFloor({ unit: "ratio", sampling: { model: "compound", size: () => [] } }, 0.05, 40, 25, 1.2)).toBeCloseTo(0.012, 12);
+    // Mean of n = 16 review scores with individual sd 0.8 → 0.2.
+    expect(samplingFloor({ unit: "score", sampling: { model: "mean", size: () => [] } }, 4.2, 16, 16, 0.8)).toBeCloseTo(0.2, 12);
   });
 
   it("does not score a stateful metric until one baseline after it first moves", () => {

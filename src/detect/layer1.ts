@@ -177,7 +177,8 @@ function interDecileScale(window: readonly number[]): number {
 function exactZ(definition: Pick<MetricDefinition, "unit" | "sampling" | "stateful">, value: number, expected: number, size: number | undefined): number | null {
   const sampling = definition.sampling;
   if (!sampling) {
-    if (definition.unit !== "count" || definition.stateful || value < 0) return null;
+    // Daily counts, and open items (a queue's occupancy is Poisson too).
+    if (definition.unit !== "count" || value < 0) return null;
     return poissonZ(value, Math.max(expected, 0.5));
   }
   if (size === undefined || !(size >= 1)) return null;
@@ -197,9 +198,8 @@ function exactZ(definition: Pick<MetricDefinition, "unit" | "sampling" | "statef
 export function samplingFloor(definition: Pick<MetricDefinition, "unit" | "sampling">, expected: number, size: number | undefined, usualSize?: number, sd: number | null = null): number {
   const sampling = definition.sampling;
   if (!sampling) return definition.unit === "count" ? Math.sqrt(Math.max(Math.abs(expected), 1)) : 0;
-  // Half the compound-Poisson noise: refunds and expenses are often more regular than Poisson
-  // (subscriptions, payroll), and the baseline's own MAD carries whatever spread there is.
-  if (sampling.model === "poisson-sum") return (0.5 * Math.abs(expected)) / Math.sqrt(Math.max(usualSize ?? size ?? 1, 1));
+  // A compound Poisson sum of n payments: relative σ = (√E[a²]/E[a]) / √n.
+  if (sampling.model === "compound") return sd === null ? 0 : (Math.abs(expected) * sd) / Math.sqrt(Math.max(usualSize ?? size ?? 1, 1));
   if (size === undefined || !(size > 0)) return 0;
   switch (sampling.model) {
     case "binomial": {

@@ -70,14 +70,17 @@ export interface MetricDefinition {
    * How a day's value is sampled, for the noise floor of its z-score: a share of events is
    * binomial in its denominator (σ = √(p(1−p)/n)); a rate per customer is Poisson over its base
    * (σ = √(max(p·n, 1))/n); a ratio whose numerator is a sum of a few payments (refunds,
-   * expenses) varies like a compound Poisson sum, σ ≈ |ratio|/√n with n the usual number of those
-   * payments in the window (half of it is used, see samplingFloor); a mean of bounded scores has σ ≤ sd/√n. Plain counts (unit `count`)
+   * expenses) varies like a compound Poisson sum, σ = |ratio| · (√E[a²]/E[a]) / √n with n the usual
+   * number of those payments in the window; a mean of bounded scores has σ ≤ sd/√n. Plain counts (unit `count`)
    * are Poisson (σ = √max(median, 1)) without saying so here.
    */
   sampling?: {
-    model: "binomial" | "poisson-rate" | "poisson-sum" | "mean";
+    model: "binomial" | "poisson-rate" | "compound" | "mean";
     size(aggregates: DailyAggregates): ArrayLike<number>;
-    /** For means: the spread of individual values per day, estimated from the days before it. */
+    /**
+     * For means: the spread (sd) of individual values; for compound sums: √E[a²]/E[a] of the
+     * payments' amounts. Per day, estimated from the 30 days before it.
+     */
     sd?(aggregates: DailyAggregates): ArrayLike<number | null>;
   };
   /**
@@ -132,7 +135,7 @@ export const GOLD_METRICS: readonly MetricDefinition[] = [
     formula: "Σ7 daily_refunds / usual weekly revenue (7 × mean daily_revenue over the trailing 30 days, or the days so far)",
     sources: ["refund_issued", "credit_memo_issued", ...REVENUE_SOURCES],
     compute: (a) => full(ratio(a.rollingSum("sum:refunds", ROLLING), weeklyRevenue(a)), ROLLING),
-    sampling: { model: "poisson-sum", size: (a) => countIn(a, ["refund_issued", "credit_memo_issued"]) },
+    sampling: { model: "compound", size: (a) => countIn(a, ["refund_issued", "credit_memo_issued"]), sd: (a) => amountSpread(a, "refunds", ["refund_issued", "credit_memo_issued"]) },
   },
   {
     name: "net_cash_proxy",
@@ -150,7 +153,7 @@ export const GOLD_METRICS: readonly MetricDefinition[] = [
     formula: "Σ30 daily_expenses / Σ30 daily_revenue (30 days, not 7: costs and B2B revenue arrive monthly)",
     sources: ["expense_posted", ...REVENUE_SOURCES],
     compute: (a) => full(ratio(a.rollingSum("sum:expenses", CASH_WINDOW), a.rollingSum("sum:revenue", CASH_WINDOW)), CASH_WINDOW),
-    sampling: { model: "poisson-sum", size: (a) => countIn(a, ["expense_posted"], CASH_WINDOW) },
+    sampling: { model: "compound", size: (a) => countIn(a, ["expense_posted"], CASH_WINDOW), sd: (a) => amountSpread(a, "expenses", ["expense_posted"]) },
   },
   {
     name: "margin_proxy",
@@ -160,7 +163,7 @@ export const GOLD_METRICS: readonly MetricDefinition[] = [
     sources: ["expense_posted", "refund_issued", "credit_memo_issued", ...REVENUE_SOURCES],
     compute: (a) => full(ratio(rollingSum(netCash(a), CASH_WINDOW), a.rollingSum("sum:revenue", CASH_WINDOW)), CASH_WINDOW),
     // Its noise comes from the few large payments: expenses (and refunds) against revenue.
-    sampling: { model: "poisson-sum", size: (a) => countIn(a, ["expense_posted", "refund_issued", "credit_memo_issued"], CASH_WINDOW) },
+    sampling: { model: "compound", size: (a) => countIn(a, ["expense_posted"], CASH_WINDOW), sd: (a) => amountSpread(a, "expenses", ["expense_posted"]) },
   },
   {
     name: "dso_proxy",
@@ -327,7 +330,7 @@ export const GOLD_METRICS: readonly MetricDefinition[] = [
     domain: "customer",
     unit: "ratio",
     formula:
-      "max(explicit, drop-off) over the trailing 14 days: explicit = customer_churned events / (customers created so far − churned before the window); drop-off = repeat buyers who went silent for three purchase cycles / repeat buyers active at the window's start",
+      "over the trailing 14 days: customer_churned events / (customers created so far − churned before the window) once the business reports churn events; before that, repeat buyers who went silent for three purchase cycles / repeat buyers active at the window's start",
     sources: ["customer_churned", "customer_created", ...REVENUE_SOURCES],
     compute: (a) => churnProxy(a).value,
     sampling: { model: "poisson-rate", size: (a) => churnProxy(a).base },
@@ -371,6 +374,28 @@ function countIn(a: DailyAggregates, types: readonly EventType[], window = ROLLI
 function weeklyRevenue(a: DailyAggregates): Float64Array {
   const sums = a.rollingSum("sum:revenue", CASH_WINDOW);
   return sums.map((v, i) => (ROLLING * v) / Math.min(i + 1, CASH_WINDOW));
+}
+
+/** √E[a²]/E[a] of the amounts behind `sum:<name>`, from the 30 days before each day (null when under 5). */
+function amountSpread(a: DailyAggregates, name: string, types: readonly EventType[]): (number | null)[] {
+  const sum = a.column(`sum:${name}`);
+  const sq = a.column(`sq:${name}`);
+  const n = new Float64Array(a.length);
+  for (const type of types) a.column(`n:${type}`).forEach((v, i) => (n[i] = n[i]! + v));
+  const out: (number | null)[] = [];
+  let [cn, cs, cq] = [0, 0, 0];
+  for (let i = 0; i < a.length; i++) {
+    out.push(cn >= 5 && cs > 0 ? Math.sqrt(cq / cn) / (cs / cn) : null);
+    cn += n[i]!;
+    cs += sum[i]!;
+    cq += sq[i]!;
+    if (i >= CASH_WINDOW) {
+      cn -= n[i - CASH_WINDOW]!;
+      cs -= sum[i - CASH_WINDOW]!;
+      cq -= sq[i - CASH_WINDOW]!;
+    }
+  }
+  return out;
 }
 
 /** Sampling of a rolling mean: n values in 7 days, individual spread pooled over the 30 days before. */
@@ -442,11 +467,11 @@ export function trailingSlope(series: MetricSeries, window: number, minPoints: n
 }
 
 /**
- * churn_proxy (spec: "predicted churn probability OR repeat_purchase_dropoff_rate"). Two lower
- * bounds of the true 14-day churn rate: explicit churn events over the customer base, and
- * repeat-purchase drop-off ({@link repeatPurchaseDropoffs}) over the active repeat buyers. Their
- * maximum uses whichever source the business actually has without counting a customer twice
- * (an explicitly churned customer also stops buying). No value before 14 days or on an empty base.
+ * churn_proxy (spec: "predicted churn probability OR repeat_purchase_dropoff_rate"): explicit
+ * churn events over the customer base once the business has reported any churn event; until then
+ * repeat-purchase drop-off ({@link repeatPurchaseDropoffs}) over the active repeat buyers. A
+ * business that reports churn knows it better than a purchase-gap heuristic, and one source at a
+ * time never counts a customer twice. No value before 14 days or on an empty base.
  */
 const churnCache = new WeakMap<DailyAggregates, { value: MetricSeries; base: Float64Array }>();
 
@@ -466,8 +491,10 @@ function computeChurnProxy(a: DailyAggregates): { value: MetricSeries; base: Flo
   const bases = new Float64Array(churned.length);
   let createdSoFar = 0;
   let churnedBeforeWindow = 0;
+  let reportsChurn = false;
   for (let i = 0; i < churned.length; i++) {
     createdSoFar += created[i]!;
+    if (churned[i]! > 0) reportsChurn = true;
     if (i >= CHURN_WINDOW) churnedBeforeWindow += churned[i - CHURN_WINDOW]!;
     if (i < CHURN_WINDOW - 1) {
       out.push(null);
@@ -477,7 +504,8 @@ function computeChurnProxy(a: DailyAggregates): { value: MetricSeries; base: Flo
     const explicit = base > 0 ? churnedInWindow[i]! / base : null;
     const repeatBase = i >= CHURN_WINDOW ? activeRepeat[i - CHURN_WINDOW]! : 0;
     const dropoff = repeatBase > 0 ? droppedInWindow[i]! / repeatBase : null;
-    const useDropoff = explicit === null || (dropoff !== null && dropoff > explicit);
+    // A business that reports churn knows it better than any purchase-gap heuristic.
+    const useDropoff = !reportsChurn;
     out.push(useDropoff ? dropoff : explicit);
     bases[i] = useDropoff ? (dropoff === null ? 0 : repeatBase) : base;
   }

@@ -119,11 +119,11 @@ function eventContributions(event: CanonicalEvent): Contribution[] {
       mean("days_to_pay", attr.days_to_pay);
       break;
     case "expense_posted":
-      out.push({ day, key: "sum:expenses", value: amount });
+      out.push({ day, key: "sum:expenses", value: amount }, { day, key: "sq:expenses", value: amount * amount });
       break;
     case "refund_issued":
     case "credit_memo_issued":
-      out.push({ day, key: "sum:refunds", value: Math.abs(amount) });
+      out.push({ day, key: "sum:refunds", value: Math.abs(amount) }, { day, key: "sq:refunds", value: amount * amount });
       break;
     case "order_late":
       mean("days_late", attr.days_late);
