@@ -1,6 +1,6 @@
 /**
  * Scan speed. `npx tsx bench/scan-speed.ts`:
- * 1. the demo company (cli/demo-events.ts, 183 days): ingest (validate + fold) and the scan, warm,
+ * 1. the demo company (the simulator's `generateDemoCompany`, six months): ingest (validate + fold) and the scan, warm,
  *    median of 5 runs — the budget is 2 s for the scan;
  * 2. a synthetic business with a year of history at 100k, 250k, 500k and 1M events (denser
  *    days), then at a fixed density with 100k to 1M events (longer histories): ingest and scan
@@ -8,13 +8,13 @@
  *    stay flat as the volume grows.
  * A baseline measured in the same run: the scan with Layer 1 only (methods: ["mad_zscore"]).
  */
-import { demoEvents } from "../cli/demo-events.ts";
 import { DEFAULT_DETECTION_CONFIG } from "../src/detect/detect.ts";
 import { type CanonicalEvent, type CanonicalEventInput, validateEvent } from "../src/events/canonical.ts";
 import { MemoryEvidence } from "../src/evidence.ts";
 import { MemoryLedger } from "../src/metrics/ledger.ts";
 import { seededRandom } from "../src/rng.ts";
 import { runScan, type ScanConfig } from "../src/scan.ts";
+import { generateDemoCompany } from "../src/sim/index.ts";
 import { addDays } from "../src/time.ts";
 
 const INGESTED_AT = "2027-01-01T00:00:00Z";
@@ -96,7 +96,7 @@ export function syntheticBusiness(total: number, days = 365, seed = 1): Canonica
 
 async function main(): Promise<void> {
   console.log(`Scan speed, ${new Date().toISOString().slice(0, 10)}, Node ${process.version}\n`);
-  const demo = demoEvents();
+  const demo = generateDemoCompany({ qbo: false }).events as unknown as CanonicalEventInput[];
   const { ledger, evidence, ms: ingestMs } = ingest(demo);
   const full: number[] = [];
   const layer1: number[] = [];

@@ -4,11 +4,13 @@
  */
 import { qboEmulatorCommand } from "./commands/qbo-emulator.ts";
 import { scanCommand } from "./commands/scan.ts";
+import { simulateCommand } from "./commands/simulate.ts";
 
 type Command = (args: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
   scan: { run: scanCommand, summary: "scan a file of canonical events: bre scan --events <file> [--json]" },
+  simulate: { run: simulateCommand, summary: "simulate a business: bre simulate --scenario <name> --seed <n> [--days <d>] --out <dir>" },
   "qbo-emulator": { run: qboEmulatorCommand, summary: "a local QuickBooks Online (OAuth, API, webhooks, faults): bre qbo-emulator [--port 8790]" },
 };
 

@@ -3,7 +3,7 @@
  * runs a scan so the workspace opens on a story. Later starts find the data and leave it alone.
  */
 import type { CanonicalEventInput } from "../src/events/canonical.ts";
-import { demoEvents } from "./demo-events.ts";
+import { generateDemoCompany } from "../src/sim/index.ts";
 
 const COMPANY = "demo";
 /** Events per upload request. */
@@ -17,7 +17,8 @@ export async function seedDemo(base: string, adminSecret: string, say: (m: strin
     say("demo company already has data; keeping it");
     return;
   }
-  const events = demoEvents();
+  // Six months of the simulated wholesaler, with incidents planted by its mechanisms.
+  const events = generateDemoCompany().events;
   say(`seeding the demo company with ${events.length} events…`);
   let accepted = 0;
   for (let i = 0; i < events.length; i += CHUNK) {

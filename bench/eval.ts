@@ -1,0 +1,215 @@
+/**
+ * `npm run eval`: detection and root-cause quality of the engine on simulated businesses whose
+ * truth is known. For N seeds of every scenario family it simulates the business, scans it
+ * in-process (same validation, ledger and `runScan` as `bre scan`), scores the scan against the
+ * labels, and prints the table, once per detection configuration of the ablation (spec 7.5).
+ *
+ *   npx tsx bench/eval.ts [--seeds 10] [--scenarios a,b] [--profile standard|demo] [--write] [--details out.json]
+ *
+ * --write replaces this harness's section of BENCHMARKS.md with the table, the command and the date.
+ */
+import { execFileSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { DEFAULT_DETECTION_CONFIG, scoreMetrics } from "../src/detect/detect.ts";
+import { RULES_BY_TYPE } from "../src/detect/rules.ts";
+import { type RunScore, scoreRun, type Summary, summarize } from "../src/eval/score.ts";
+import type { DetectionMethod } from "../src/scan-contract.ts";
+import { CAPABILITIES, type ScanConfig } from "../src/scan.ts";
+import type { GoldMetrics } from "../src/metrics/gold.ts";
+import { DEMO_PROFILE, type Labels, SCENARIO_NAMES, SCENARIOS, simulate } from "../src/sim/index.ts";
+import { loadSimulated, scanLoaded } from "./scan-simulated.ts";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+export const ABLATION: { name: string; methods: DetectionMethod[] }[] = [
+  { name: "MAD only", methods: ["mad_zscore"] },
+  { name: "+ isolation forest", methods: ["mad_zscore", "isolation_forest"] },
+  { name: "+ change points", methods: ["mad_zscore", "isolation_forest", "changepoint"] },
+];
+
+interface Row {
+  scenario: string;
+  family: string;
+  scores: RunScore[];
+  misses: Miss[];
+}
+
+/** An expected incident the scan did not report, with the strongest z its trigger metrics reached. */
+interface Miss {
+  scenario: string;
+  seed: number;
+  incident_type: string;
+  onset: string;
+  metric: string;
+  max_z: number | null;
+  day: string | null;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      seeds: { type: "string", default: "10" },
+      scenarios: { type: "string" },
+      profile: { type: "string", default: "standard" },
+      write: { type: "boolean", default: false },
+      details: { type: "string" },
+      ablation: { type: "string" },
+    },
+  });
+  const seeds = Number(values.seeds);
+  if (!Number.isInteger(seeds) || seeds < 1) throw new Error("--seeds must be a positive integer");
+  const names = values.scenarios ? values.scenarios.split(",") : [...SCENARIO_NAMES];
+  for (const n of names) if (!SCENARIO_NAMES.includes(n as never)) throw new Error(`unknown scenario ${n}`);
+  if (values.profile !== "standard" && values.profile !== "demo") throw new Error("--profile must be standard or demo");
+  // Layers that this build does not implement would only repeat the MAD row.
+  const configs = ABLATION.filter((a, k) => (values.ablation ? values.ablation.split(",").includes(String(k)) : k === 0 || CAPABILITIES.layeredDetection));
+
+  const started = performance.now();
+  const rows = new Map<string, Row[]>(configs.map((c) => [c.name, []]));
+  let events = 0;
+  for (const name of names) {
+    const family = SCENARIOS.find((s) => s.name === name)!.family;
+    const perConfig = new Map<string, RunScore[]>(configs.map((c) => [c.name, []]));
+    const missesPerConfig = new Map<string, Miss[]>(configs.map((c) => [c.name, []]));
+    for (let seed = 1; seed <= seeds; seed++) {
+      const run = simulate({ scenario: name, seed, qbo: false, ...(values.profile === "demo" ? { profile: DEMO_PROFILE, profileName: "demo" } : {}) });
+      events += run.events.length;
+      const loaded = loadSimulated(run.events);
+      if (loaded.rejected > 0) throw new Error(`${name} seed ${seed}: ${loaded.rejected} events rejected by validateEvent`);
+      for (const c of configs) {
+        const config: ScanConfig = { detection: { ...DEFAULT_DETECTION_CONFIG, methods: c.methods } };
+        const { result, metrics, days } = await scanLoaded(loaded, config);
+        const score = scoreRun(run.labels, result);
+        perConfig.get(c.name)!.push(score);
+        for (const missed of score.expected.filter((e) => !e.detected)) {
+          const label = run.labels.incidents.find((l) => l.id === missed.label_id)!;
+          missesPerConfig.get(c.name)!.push(strongestZ(name, seed, label, metrics, days, config));
+        }
+      }
+    }
+    for (const c of configs) rows.get(c.name)!.push({ scenario: name, family, scores: perConfig.get(c.name)!, misses: missesPerConfig.get(c.name)! });
+    process.stderr.write(`${name}: ${seeds} seeds (${Math.round((performance.now() - started) / 1000)} s)\n`);
+  }
+  const seconds = (performance.now() - started) / 1000;
+
+  const command = `npm run eval -- --seeds ${seeds}${values.scenarios ? ` --scenarios ${values.scenarios}` : ""}${values.profile !== "standard" ? ` --profile ${values.profile}` : ""}`;
+  const markdown = renderMarkdown(rows, { seeds, profile: values.profile!, command, seconds, events });
+  process.stdout.write(markdown);
+  if (values.details) writeFileSync(values.details, `${JSON.stringify(Object.fromEntries(rows), null, 1)}\n`);
+  if (values.write) writeBenchmarks(markdown, values.profile!);
+}
+
+/** The largest |z| (in the rule's direction) any trigger of the label's type reached from onset to cause end + 7 days. */
+function strongestZ(scenario: string, seed: number, label: Labels["incidents"][number], metrics: GoldMetrics, days: string[], config: ScanConfig): Miss {
+  const rule = RULES_BY_TYPE.get(label.incident_type)!;
+  const scores = scoreMetrics(metrics, config.detection);
+  const from = days.indexOf(label.onset);
+  const to = Math.min(days.length - 1, from + label.duration_days + 7);
+  let best: Miss = { scenario, seed, incident_type: label.incident_type, onset: label.onset, metric: rule.triggers[0]!.metric, max_z: null, day: null };
+  for (const trigger of rule.triggers) {
+    const series = scores.get(trigger.metric) ?? [];
+    for (let i = Math.max(0, from); i <= to; i++) {
+      const z = series[i]?.z;
+      if (z === null || z === undefined) continue;
+      const signed = trigger.direction === "up" ? z : -z;
+      if (best.max_z === null || signed > best.max_z) best = { ...best, metric: trigger.metric, max_z: Math.round(signed * 100) / 100, day: days[i]! };
+    }
+  }
+  return best;
+}
+
+const pct = (v: number | null) => (v === null ? "—" : `${(100 * v).toFixed(0)} %`);
+const num = (v: number | null, digits = 1) => (v === null ? "—" : v.toFixed(digits));
+
+function renderMarkdown(rows: Map<string, Row[]>, meta: { seeds: number; profile: string; command: string; seconds: number; events: number }): string {
+  const out: string[] = [];
+  const date = new Date().toISOString().slice(0, 10);
+  let commit = "unknown";
+  try {
+    commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8" }).trim();
+  } catch {
+    // Outside a git checkout the table still prints.
+  }
+  out.push(`Command: \`${meta.command}\` — ${date}, commit ${commit}, ${meta.seeds} seeds per scenario, ${meta.profile} business, ${meta.events.toLocaleString("en-US")} events simulated and scanned in ${meta.seconds.toFixed(0)} s (in-process \`runScan\` + \`MemoryLedger\`, the \`bre scan\` path).`);
+  out.push("");
+  out.push("| Detection | Recall | Precision | Delay median (days) | Delay p90 | FP / 30 days (controls) | RCA top-1 | RCA top-3 | Cascade lag in window | Cascade linked by engine |");
+  out.push("|---|---|---|---|---|---|---|---|---|---|");
+  for (const [name, configRows] of rows) {
+    const s = summarize(configRows.flatMap((r) => r.scores));
+    out.push(`| ${name} | ${pct(s.recall)} (${s.detected}/${s.expected}) | ${pct(s.precision)} | ${num(s.delay_median, 0)} | ${num(s.delay_p90, 0)} | ${num(s.fp_per_30_days, 2)} | ${pct(s.rca_top1)} | ${pct(s.rca_top3)} | ${pct(s.cascades_lag_in_window)} | ${pct(s.cascades_linked)} |`);
+  }
+  const skipped = ABLATION.filter((a) => !rows.has(a.name)).map((a) => a.name);
+  if (skipped.length > 0) out.push(`| ${skipped.join(", ")} | not run: this build has no layered detection (\`CAPABILITIES.layeredDetection\` is false), the row would repeat MAD only | | | | | | | | |`);
+  out.push("");
+  for (const [name, configRows] of rows) {
+    out.push(`Per scenario, ${name}:`);
+    out.push("");
+    out.push("| Scenario | Family | Recall | Precision | Delay median / p90 | FP / 30 days | RCA top-1 / top-3 | Cascade lag in window |");
+    out.push("|---|---|---|---|---|---|---|---|");
+    for (const row of configRows) {
+      const s: Summary = summarize(row.scores);
+      const fp = row.family === "control" ? num(s.fp_per_30_days, 2) : num((row.scores.reduce((n, r) => n + r.false_positives.length, 0) / row.scores.reduce((n, r) => n + r.days, 0)) * 30, 2);
+      out.push(
+        `| ${row.scenario} | ${row.family} | ${row.family === "control" ? "—" : `${pct(s.recall)} (${s.detected}/${s.expected})`} | ${row.family === "control" ? "—" : pct(s.precision)} | ${num(s.delay_median, 0)} / ${num(s.delay_p90, 0)} | ${fp} | ${pct(s.rca_top1)} / ${pct(s.rca_top3)} | ${s.cascades === 0 ? "—" : pct(s.cascades_lag_in_window)} |`,
+      );
+    }
+    out.push("");
+    const fps = configRows.flatMap((r) => r.scores.flatMap((sc) => sc.false_positives));
+    if (fps.length > 0) {
+      const byMetric = new Map<string, { count: number; weekdays: number[] }>();
+      for (const f of fps) {
+        const key = `${f.incident_type} / ${f.primary_metric}`;
+        const entry = byMetric.get(key) ?? { count: 0, weekdays: [0, 0, 0, 0, 0, 0, 0] };
+        entry.count++;
+        entry.weekdays[new Date(`${f.detected_at}T00:00:00Z`).getUTCDay()]!++;
+        byMetric.set(key, entry);
+      }
+      const names = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+      out.push(`False positives by trigger metric, ${name} (all runs; the weekday on which most were first detected):`);
+      out.push("");
+      out.push("| Incident / metric | False positives | Most on |");
+      out.push("|---|---|---|");
+      for (const [key, v] of [...byMetric].sort((a, b) => b[1].count - a[1].count)) {
+        const top = v.weekdays.indexOf(Math.max(...v.weekdays));
+        out.push(`| ${key} | ${v.count} | ${names[top]} (${Math.round((100 * v.weekdays[top]!) / v.count)} %) |`);
+      }
+      out.push("");
+    }
+    const misses = configRows.flatMap((r) => r.misses);
+    if (misses.length > 0) {
+      out.push(`Missed expected incidents, ${name} (strongest z of the type's trigger metrics from onset to 7 days after the cause ends; the rule needs z above 3, or 2.5 for churn and reviews):`);
+      out.push("");
+      out.push("| Scenario | Seed | Incident | Onset | Metric | Max z | On |");
+      out.push("|---|---|---|---|---|---|---|");
+      for (const m of misses) out.push(`| ${m.scenario} | ${m.seed} | ${m.incident_type} | ${m.onset} | ${m.metric} | ${m.max_z ?? "not scorable"} | ${m.day ?? "—"} |`);
+      out.push("");
+    }
+  }
+  return `${out.join("\n")}\n`;
+}
+
+const SECTION_START = "<!-- eval:start -->";
+const SECTION_END = "<!-- eval:end -->";
+
+function writeBenchmarks(markdown: string, profile: string): void {
+  const path = join(ROOT, "BENCHMARKS.md");
+  let text = "";
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    text = "# Benchmarks\n";
+  }
+  const marker = (edge: string) => edge.replace("eval", `eval-${profile}`);
+  const block = `${marker(SECTION_START)}\n${markdown}${marker(SECTION_END)}`;
+  const start = text.indexOf(marker(SECTION_START));
+  const end = text.indexOf(marker(SECTION_END));
+  if (start >= 0 && end > start) text = text.slice(0, start) + block + text.slice(end + marker(SECTION_END).length);
+  else text = `${text.trimEnd()}\n\n${block}\n`;
+  writeFileSync(path, text);
+  process.stderr.write(`wrote the ${profile} table into BENCHMARKS.md\n`);
+}
+
+await main();
