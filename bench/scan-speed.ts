@@ -96,7 +96,7 @@ export function syntheticBusiness(total: number, days = 365, seed = 1): Canonica
 
 async function main(): Promise<void> {
   console.log(`Scan speed, ${new Date().toISOString().slice(0, 10)}, Node ${process.version}\n`);
-  const demo = generateDemoCompany({ qbo: false }).events as unknown as CanonicalEventInput[];
+  const demo = generateDemoCompany({ qbo: false }).events;
   const { ledger, evidence, ms: ingestMs } = ingest(demo);
   const full: number[] = [];
   const layer1: number[] = [];

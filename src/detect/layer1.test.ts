@@ -34,9 +34,10 @@ describe("robustScores (Layer 1)", () => {
   });
 
   it("widens the scale to the inter-decile range when a tenth of the baseline is a recurring excursion", () => {
-    // 26 days at 100 and 4 at 200 (month-start bills): MAD = 0, mean AD × 1.2533 = 16.7, but
-    // (q90 − q10)/2.563 = (200 − 100)/2.563 = 39.0 → another day at 200 is z = 100/39.0 = 2.563.
-    const series = [...Array.from({ length: 30 }, (_, i) => (i % 8 === 0 ? 200 : 100)), 200];
+    // 26 days at 100 and 4 at 200 (days 0, 5, 10, 15, before scoring starts): MAD = 0,
+    // mean AD × 1.2533 = 16.7, but (q90 − q10)/2.563 = (200 − 100)/2.563 = 39.0 → another day at
+    // 200 is z = 100/39.0 = 2.563.
+    const series = [...Array.from({ length: 30 }, (_, i) => (i % 5 === 0 && i <= 15 ? 200 : 100)), 200];
     expect(robustScores({ unit: "USD" }, series, flatWeek, options)[30]!.z).toBeCloseTo(2.563, 9);
   });
 
@@ -50,6 +51,20 @@ describe("robustScores (Layer 1)", () => {
     expect(samplingFloor({ unit: "ratio", sampling: { model: "compound", size: () => [] } }, 0.05, 40, 25, 1.2)).toBeCloseTo(0.012, 12);
     // Mean of n = 16 review scores with individual sd 0.8 → 0.2.
     expect(samplingFloor({ unit: "score", sampling: { model: "mean", size: () => [] } }, 4.2, 16, 16, 0.8)).toBeCloseTo(0.2, 12);
+  });
+
+  it("keeps an anomalous day out of the next two weeks' baselines, then lets a lasting level become normal", () => {
+    // 30 quiet days alternating 10/12, then a step to 30 that lasts.
+    const series = [...Array.from({ length: 30 }, (_, i) => (i % 2 === 0 ? 10 : 12)), ...Array.from({ length: 40 }, () => 30)];
+    const scores = robustScores({ unit: "USD" }, series, { weekdays: new Array(70).fill(1) }, options);
+    // Days 30–39: the step days stay out of the baseline (21 clean days remain), which stays at
+    // 11–12, so every day of the step fires (z ≈ 13–15) instead of fading as it would if the step
+    // entered its own baseline.
+    expect(scores.slice(30, 40).every((p) => p.baseline! <= 12 && p.z! > 12)).toBe(true);
+    // Day 40 would leave 20 clean days: the baseline takes every day again, and by day 49 the
+    // median is 30, the new normal.
+    expect(scores[40]!.z!).toBeLessThan(3);
+    expect([scores[49]!.baseline, scores[49]!.z]).toEqual([30, 0]);
   });
 
   it("does not score a stateful metric until one baseline after it first moves", () => {

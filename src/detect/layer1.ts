@@ -3,6 +3,9 @@
  * itself (spec, Component E): `z = 0.6745 · (x − median) / MAD` over the previous `baselineDays`
  * values, i.e. `(x − median) / σ̂` with σ̂ = MAD / 0.6745.
  *
+ * - A day that scored |z| > 3 is left out of the baselines of the following 14 days (as long as
+ *   21 clean days remain): an incident does not widen its own yardstick while it lasts, and a
+ *   lasting change still becomes the new normal within weeks.
  * - Weekly seasonality: when the trailing `seasonalityDays` show a weekly pattern
  *   ({@link weeklyOffsets}, re-estimated weekly from the days before), the day and its baseline
  *   are compared after removing each weekday's offset, and the reported baseline is the expected
@@ -84,6 +87,10 @@ function sameTimeLastMonth(series: MetricSeries, i: number, value: number, z: nu
   return z;
 }
 
+/** Days an anomalous value (|z| above QUARANTINE_Z) is kept out of later baselines. */
+const QUARANTINE_DAYS = 14;
+const QUARANTINE_Z = 3;
+
 /** Days between re-estimates of a metric's weekly profile. */
 const PROFILE_REFRESH_DAYS = 7;
 
@@ -110,8 +117,13 @@ export function robustScores(definition: Pick<MetricDefinition, "unit" | "sampli
   let profileFrom = -1;
   for (let i = 0; i < n; i++) {
     const value = series[i] ?? null;
-    const baselineIdx: number[] = [];
-    for (let j = Math.max(0, i - options.baselineDays); j < i; j++) if (series[j] !== null && series[j] !== undefined) baselineIdx.push(j);
+    const present: number[] = [];
+    for (let j = Math.max(0, i - options.baselineDays); j < i; j++) if (series[j] !== null && series[j] !== undefined) present.push(j);
+    // An anomalous day stays out of the baselines of the next two weeks, so an incident does not
+    // widen its own yardstick; after that a lasting change becomes the new normal. (If too few
+    // days would be left, the baseline keeps them.)
+    const clean = present.filter((j) => !(i - j <= QUARANTINE_DAYS && Math.abs(out[j]?.z ?? 0) > QUARANTINE_Z));
+    const baselineIdx = clean.length >= options.minBaselineValues ? clean : present;
     const needed = definition.monthly ? Math.max(options.minBaselineValues, MONTH_DAYS) : options.minBaselineValues;
     if (value === null || baselineIdx.length < needed || i < scoredFrom) {
       out.push({ value, baseline: null, z: null, scale: null, seasonal: false, adjusted: value });

@@ -244,7 +244,6 @@ export const GOLD_METRICS: readonly MetricDefinition[] = [
     formula: "orders placed in the trailing 14 days and not delivered by the end of the day",
     sources: ["order_placed", "order_delivered"],
     compute: (a) => full([...a.runningTotal("state:open_orders")], BACKLOG_WINDOW_DAYS),
-    stateful: true,
   },
   {
     name: "avg_delivery_delay_days",
@@ -297,7 +296,6 @@ export const GOLD_METRICS: readonly MetricDefinition[] = [
     formula: "tickets opened in the trailing 14 days and not closed by the end of the day",
     sources: ["support_ticket_opened", "support_ticket_closed"],
     compute: (a) => full([...a.runningTotal("state:open_tickets")], BACKLOG_WINDOW_DAYS),
-    stateful: true,
   },
   {
     name: "avg_resolution_time",
