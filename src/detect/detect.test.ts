@@ -45,17 +45,31 @@ describe("fusion of the layers", () => {
 });
 
 describe("detectIncidents", () => {
-  it("merges consecutive firing days (one quiet day allowed) into one incident detected on its first day", () => {
-    const incidents = detectIncidents(refundScores({ 40: 3.5, 41: 5, 43: 7, 50: 4 }), DAYS, DEFAULT_DETECTION_CONFIG, noLayers());
+  it("merges consecutive firing days (one quiet day allowed) into one incident window", () => {
+    // Day 40 (z 3.5) waits for confirmation; day 41 (z 5) confirms: the window starts on day 40,
+    // the incident is detected on day 41; day 43 joins across one quiet day and is the peak.
+    const incidents = detectIncidents(refundScores({ 40: 3.5, 41: 5, 43: 7 }), DAYS, DEFAULT_DETECTION_CONFIG, noLayers());
     expect(incidents.map((i) => [i.type, i.detectedIndex, i.startIndex, i.endIndex, i.peakIndex, i.severity, i.confidence])).toEqual([
-      ["REFUND_SPIKE", 40, 40, 43, 43, "HIGH", "MEDIUM"],
-      ["REFUND_SPIKE", 50, 50, 50, 50, "MEDIUM", "MEDIUM"],
+      ["REFUND_SPIKE", 41, 40, 43, 43, "HIGH", "MEDIUM"],
     ]);
   });
 
+  it("raises a lone moderate day only if the signal was already rising, and a strong day at once", () => {
+    const lone = detectIncidents(refundScores({ 30: 4 }), DAYS, DEFAULT_DETECTION_CONFIG, noLayers());
+    expect(lone).toEqual([]);
+    const rising = detectIncidents(refundScores({ 29: 2.2, 30: 4 }), DAYS, DEFAULT_DETECTION_CONFIG, noLayers());
+    expect(rising.map((i) => [i.detectedIndex, i.startIndex])).toEqual([[30, 30]]);
+    const strong = detectIncidents(refundScores({ 30: 5.5 }), DAYS, DEFAULT_DETECTION_CONFIG, noLayers());
+    expect(strong.map((i) => [i.detectedIndex, i.severity])).toEqual([[30, "MEDIUM"]]);
+    // confirmBelowZ 0 raises on every firing day, as the spec's plain rule does.
+    const plain = detectIncidents(refundScores({ 30: 4 }), DAYS, { ...DEFAULT_DETECTION_CONFIG, confirmBelowZ: 0 }, noLayers());
+    expect(plain.map((i) => i.detectedIndex)).toEqual([30]);
+  });
+
   it("uses the per-type threshold override", () => {
-    const config = { ...DEFAULT_DETECTION_CONFIG, zThresholds: { REFUND_SPIKE: 4 } };
+    const config = { ...DEFAULT_DETECTION_CONFIG, confirmBelowZ: 0, zThresholds: { REFUND_SPIKE: 4 } };
     expect(detectIncidents(refundScores({ 40: 3.5 }), DAYS, config).length).toBe(0);
+    expect(detectIncidents(refundScores({ 40: 3.5 }), DAYS, { ...config, zThresholds: {} }).length).toBe(1);
   });
 
   it("raises confidence when the domain's forest and the trigger's change point agree near the window", () => {

@@ -38,6 +38,13 @@ export interface DetectionConfig {
   samplingFloorFactor: number;
   /** Quiet days allowed inside one incident window before it closes. */
   mergeGapDays: number;
+  /**
+   * A day above the rule's threshold but below this |z| raises an incident only when the signal
+   * was already rising (a trigger 2σ out the day before) or when another firing day follows
+   * within `mergeGapDays + 1` days (the incident then starts on the first and is detected on the
+   * second); at or above it, one day is enough. 0 raises on every firing day.
+   */
+  confirmBelowZ: number;
   /** Per-type override of the trigger thresholds. */
   zThresholds: Partial<Record<IncidentType, number>>;
   /** Detection layers to run (the ablation switches them off one by one). MAD always runs. */
@@ -56,6 +63,7 @@ export const DEFAULT_DETECTION_CONFIG: DetectionConfig = {
   seasonalityDays: 56,
   samplingFloorFactor: 1,
   mergeGapDays: 1,
+  confirmBelowZ: 5,
   zThresholds: {},
   methods: ["mad_zscore", "isolation_forest", "changepoint"],
   isolationForest: DEFAULT_ISOLATION_FOREST,
@@ -201,6 +209,7 @@ export function detectIncidents(scores: ScoreTable, dayCount: number, config: De
 function walkRule(rule: IncidentRule, dayCount: number, fire: (i: number) => FiredTrigger[], scores: ScoreTable, config: DetectionConfig): DetectedIncident[] {
   const out: DetectedIncident[] = [];
   let open: DetectedIncident | null = null;
+  let pending: { index: number; fired: FiredTrigger[] } | null = null;
   let lastFired = Number.NEGATIVE_INFINITY;
   let peakAbsZ = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < dayCount; i++) {
@@ -214,25 +223,40 @@ function walkRule(rule: IncidentRule, dayCount: number, fire: (i: number) => Fir
     }
     const strongest = fired.reduce((a, b) => (Math.abs(b.z ?? 0) > Math.abs(a.z ?? 0) ? b : a));
     const absZ = Math.abs(strongest.z ?? 0);
-    const severity = ruleSeverity(rule, fired, { scores, day: i, windowStart: open?.startIndex ?? i });
     if (!open) {
+      // A single moderate day waits for a second one before it raises anything.
+      const confirmed = pending !== null && i - pending.index <= config.mergeGapDays + 1;
+      if (!confirmed && absZ < config.confirmBelowZ && !primed(rule, scores, i - 1)) {
+        pending = { index: i, fired };
+        continue;
+      }
+      const start = confirmed ? pending!.index : i;
+      const first = confirmed ? pending!.fired : fired;
+      pending = null;
+      const firstStrongest = first.reduce((a, b) => (Math.abs(b.z ?? 0) > Math.abs(a.z ?? 0) ? b : a));
+      const useFirst = Math.abs(firstStrongest.z ?? 0) > absZ;
       open = {
         type: rule.type,
         rule,
         detectedIndex: i,
-        startIndex: i,
+        startIndex: start,
         endIndex: i,
-        peakIndex: i,
-        primary: strongest,
-        severity,
+        peakIndex: useFirst ? start : i,
+        primary: useFirst ? firstStrongest : strongest,
+        severity: maxSeverity(
+          ruleSeverity(rule, fired, { scores, day: i, windowStart: start }),
+          start === i ? "LOW" : ruleSeverity(rule, first, { scores, day: start, windowStart: start }),
+        ),
         methods: ["mad_zscore"],
         confidence: "MEDIUM",
         layers: { madZscore: true, isolationForest: null, changepoint: null },
         needsReview: false,
         triggersFired: [],
       };
-      peakAbsZ = absZ;
+      for (const f of first) if (!open.triggersFired.includes(f.metric)) open.triggersFired.push(f.metric);
+      peakAbsZ = Math.max(absZ, Math.abs(firstStrongest.z ?? 0));
     } else {
+      const severity = ruleSeverity(rule, fired, { scores, day: i, windowStart: open.startIndex });
       open.endIndex = i;
       open.severity = maxSeverity(open.severity, severity);
       if (absZ > peakAbsZ) {
@@ -246,6 +270,16 @@ function walkRule(rule: IncidentRule, dayCount: number, fire: (i: number) => Fir
   }
   if (open) out.push(open);
   return out;
+}
+
+/** A rising signal: on the day before, one of the rule's triggers was already 2σ out its way. */
+const PRIMED_Z = 2;
+function primed(rule: IncidentRule, scores: ScoreTable, day: number): boolean {
+  if (day < 0) return false;
+  return rule.triggers.some((t) => {
+    const z = scores.get(t.metric)?.[day]?.z ?? null;
+    return z !== null && (t.direction === "up" ? z >= PRIMED_Z : z <= -PRIMED_Z);
+  });
 }
 
 function domainOf(metric: MetricName): Domain {
@@ -318,7 +352,8 @@ function lowConfidence(rule: IncidentRule, layerOne: readonly DetectedIncident[]
     }
     return fired;
   };
-  return walkRule(rule, dayCount, fire, scores, config)
+  // Change points already need several days of evidence: no Layer 1 confirmation on top.
+  return walkRule(rule, dayCount, fire, scores, { ...config, confirmBelowZ: 0 })
     .filter((incident) => !layerOne.some((inc) => incident.startIndex <= inc.endIndex + slack && incident.endIndex >= inc.startIndex - slack))
     .map((incident) => {
       const from = Math.max(0, incident.startIndex - slack);

@@ -118,13 +118,16 @@ export function robustScores(definition: Pick<MetricDefinition, "unit" | "sampli
   for (let i = 0; i < n; i++) {
     const value = series[i] ?? null;
     const present: number[] = [];
-    for (let j = Math.max(0, i - options.baselineDays); j < i; j++) if (series[j] !== null && series[j] !== undefined) present.push(j);
+    // A metric that follows the month needs 30 values (a whole month), looked for in the last 45
+    // days so that anomalous days can be left out; the baseline is the latest 30 of them.
+    const lookBack = definition.monthly ? Math.round(options.baselineDays * 1.5) : options.baselineDays;
+    for (let j = Math.max(0, i - lookBack); j < i; j++) if (series[j] !== null && series[j] !== undefined) present.push(j);
     // An anomalous day stays out of the baselines of the next two weeks, so an incident does not
     // widen its own yardstick; after that a lasting change becomes the new normal. (If too few
     // days would be left, the baseline keeps them.)
-    const clean = present.filter((j) => !(i - j <= QUARANTINE_DAYS && Math.abs(out[j]?.z ?? 0) > QUARANTINE_Z));
-    const baselineIdx = clean.length >= options.minBaselineValues ? clean : present;
     const needed = definition.monthly ? Math.max(options.minBaselineValues, MONTH_DAYS) : options.minBaselineValues;
+    const clean = present.filter((j) => !(i - j <= QUARANTINE_DAYS && Math.abs(out[j]?.z ?? 0) > QUARANTINE_Z));
+    const baselineIdx = (clean.length >= needed ? clean : present).slice(-options.baselineDays);
     if (value === null || baselineIdx.length < needed || i < scoredFrom) {
       out.push({ value, baseline: null, z: null, scale: null, seasonal: false, adjusted: value });
       continue;
