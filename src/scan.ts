@@ -62,6 +62,8 @@ export interface ScanOutput {
   result: ScanResult;
   days: string[];
   metrics: GoldMetrics;
+  /** Layer 1 scores of every metric (values, baselines, z), as detection saw them. */
+  scores: ScoreTable;
 }
 
 export async function runScan(input: ScanInput): Promise<ScanOutput> {
@@ -109,6 +111,7 @@ export async function runScan(input: ScanInput): Promise<ScanOutput> {
     result: { run_id: input.runId, manifest, incidents, cascades: [], monitors: [], alerts: [] },
     days: aggregates.days,
     metrics,
+    scores,
   };
 }
 
