@@ -132,7 +132,7 @@ export function computeLayers(scores: ScoreTable, dayCount: number, config: Dete
   if (config.methods.includes("changepoint")) {
     for (const rule of INCIDENT_RULES) {
       for (const trigger of rule.triggers) {
-        if (changes.has(trigger.metric) || !Number.isFinite(trigger.zThreshold)) continue;
+        if (changes.has(trigger.metric) || trigger.absolute) continue; // a slope has no regimes of its own
         const definition = METRICS_BY_NAME.get(trigger.metric)!;
         const points = scores.get(trigger.metric) ?? [];
         const adjusted = points.map((p) => p.adjusted ?? p.value);

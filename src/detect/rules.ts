@@ -102,7 +102,9 @@ export const INCIDENT_RULES: readonly IncidentRule[] = [
     type: "CUSTOMER_SATISFACTION_REGRESSION",
     triggers: [
       { metric: "review_score_avg", direction: "down", zThreshold: 2.5 },
-      { metric: "review_score_trend", direction: "down", zThreshold: Number.POSITIVE_INFINITY, absolute: { below: -0.1 } },
+      // The spec's slope rule, and a slope far below its own trailing normal (z < −4: the 14-day
+      // slope of a 7-day mean is smooth, so its baseline understates its noise).
+      { metric: "review_score_trend", direction: "down", zThreshold: 4, absolute: { below: -0.1 } },
     ],
     evidence: ["review_submitted"],
     supporting: [],
