@@ -41,7 +41,11 @@ export interface ExpectedIncident {
  */
 export interface KnownGap {
   id: string;
-  field: "min_severity" | "detected_between" | "covers" | "after" | "detected";
+  /**
+   * An incident expectation (`min_severity` … `detected`), or an analysis one: `cascade` (the cascade
+   * ending at incident `id` is not linked) and `root_cause` (incident `id`'s top path has another root).
+   */
+  field: "min_severity" | "detected_between" | "covers" | "after" | "detected" | "cascade" | "root_cause";
   fallback?: Pick<ExpectedIncident, "detected_between">;
   reason: string;
 }
@@ -129,7 +133,7 @@ export function relaxed(expected: readonly ExpectedIncident[], gaps: readonly Kn
       if (gap.field === "covers") {
         delete copy.covers;
         delete copy.detected_by;
-      } else if (gap.field !== "detected") delete copy[gap.field];
+      } else if (gap.field !== "detected" && gap.field !== "cascade" && gap.field !== "root_cause") delete copy[gap.field];
       if (gap.fallback?.detected_between) copy.detected_between = gap.fallback.detected_between;
     }
     return copy;

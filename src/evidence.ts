@@ -3,7 +3,6 @@
  * window, with a limit. The CompanyLog answers from SQLite; the CLI from an in-memory index.
  */
 import type { CanonicalEvent, EventType } from "./events/canonical.ts";
-import { dayOf } from "./events/canonical.ts";
 
 export interface EvidenceQuery {
   types: readonly EventType[];
@@ -46,26 +45,43 @@ export class MemoryEvidence implements EvidenceSource {
       for (const list of this.byType.values()) list.sort(compareEvidence);
       this.sorted = true;
     }
-    const out: EvidenceEvent[] = [];
-    for (const type of query.types) {
-      const list = this.byType.get(type) ?? [];
-      // Sorted by time: jump to the first event of the window, stop after its last day, and take
-      // at most `limit` per type (the earliest `limit` overall are among them).
-      let lo = 0;
-      let hi = list.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (list[mid]!.event_time < query.from) lo = mid + 1;
-        else hi = mid;
-      }
-      for (let i = lo, taken = 0; i < list.length && taken < query.limit; i++, taken++) {
-        const event = list[i]!;
-        if (dayOf(event.event_time) > query.to) break;
-        out.push(event);
-      }
+    // Lists are sorted by time: binary-search the window, then merge the per-type runs in order.
+    const after = `${query.to}\uffff`;
+    const runs: EvidenceEvent[][] = [];
+    for (const type of new Set(query.types)) {
+      const list = this.byType.get(type);
+      if (!list) continue;
+      const start = firstAtOrAfter(list, query.from);
+      const end = firstAtOrAfter(list, after);
+      if (end > start) runs.push(list.slice(start, end));
     }
-    return out.sort(compareEvidence).slice(0, query.limit);
+    let merged = runs[0] ?? [];
+    for (let r = 1; r < runs.length; r++) merged = mergeSorted(merged, runs[r]!, query.limit);
+    return merged.length > query.limit ? merged.slice(0, query.limit) : merged;
   }
+}
+
+function mergeSorted(a: readonly EvidenceEvent[], b: readonly EvidenceEvent[], limit: number): EvidenceEvent[] {
+  const out: EvidenceEvent[] = [];
+  let i = 0;
+  let j = 0;
+  while (out.length < limit && (i < a.length || j < b.length)) {
+    if (j >= b.length || (i < a.length && compareEvidence(a[i]!, b[j]!) <= 0)) out.push(a[i++]!);
+    else out.push(b[j++]!);
+  }
+  return out;
+}
+
+/** Index of the first event whose time is ≥ `time` (string order is time order for ISO UTC). */
+function firstAtOrAfter(list: readonly EvidenceEvent[], time: string): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]!.event_time < time) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 export function compareEvidence(a: EvidenceEvent, b: EvidenceEvent): number {

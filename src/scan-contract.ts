@@ -51,6 +51,12 @@ export const causalNodeSchema = z
     metric_zscore: z.number().nullable(),
     anomaly_window: z.tuple([day, day]).nullable(),
     evidence_clusters: z.array(evidenceClusterSchema),
+    /** Added by BRE-RCA-v1: where the node sits on its path and how its precedence was found. */
+    role: z.enum(["root_cause", "intermediate", "incident"]).optional(),
+    path_length: z.number().int().optional(),
+    lag_days: z.number().int().optional(),
+    cross_correlation: z.number().optional(),
+    onset_day: day.nullable().optional(),
   })
   .passthrough();
 export type CausalNode = z.infer<typeof causalNodeSchema>;
@@ -59,8 +65,38 @@ export const causalPathSchema = z.object({
   rank: z.number().int().positive(),
   overall_score: z.number(),
   nodes: z.array(causalNodeSchema).min(1),
+  /** The DAG route the path follows, including metrics on the way that were not anomalous. */
+  dag_path: z.array(z.string()).optional(),
 });
 export type CausalPath = z.infer<typeof causalPathSchema>;
+
+export const rootCauseSchema = z.object({
+  rank: z.number().int().positive(),
+  metric_name: z.string(),
+  best_path_score: z.number(),
+});
+
+/** An upstream metric as BRE-RCA scored it, listed so every number can be checked. */
+export const rcaCandidateSchema = z
+  .object({
+    metric_name: z.string(),
+    path_length: z.number().int(),
+    expected_direction: z.union([z.literal(1), z.literal(-1)]),
+    anomalous: z.boolean(),
+    peak_zscore: z.number().nullable(),
+    peak_day: day.nullable(),
+    onset_day: day.nullable(),
+    /** Null when the metric was not anomalous (it cannot contribute, so no lag was searched). */
+    lag_days: z.number().int().nullable(),
+    cross_correlation: z.number().nullable(),
+    anomaly_magnitude: z.number(),
+    temporal_precedence: z.number(),
+    graph_proximity: z.number(),
+    data_quality_weight: z.number(),
+    contribution_score: z.number(),
+  })
+  .passthrough();
+export type RcaCandidate = z.infer<typeof rcaCandidateSchema>;
 
 export const causalChainSchema = z
   .object({
@@ -69,6 +105,14 @@ export const causalChainSchema = z
     dependency_graph_version: z.string(),
     causal_window: z.tuple([day, day]),
     paths: z.array(causalPathSchema),
+    incident_id: z.string().optional(),
+    run_id: z.string().optional(),
+    lookback_days: z.number().int().optional(),
+    /** The incident's primary metric (the first path node names the DAG node it stands for). */
+    incident_metric: z.string().optional(),
+    /** Distinct root causes in the order of their best path. */
+    root_causes: z.array(rootCauseSchema).optional(),
+    candidates: z.array(rcaCandidateSchema).optional(),
   })
   .passthrough();
 export type CausalChain = z.infer<typeof causalChainSchema>;
@@ -85,9 +129,42 @@ export const blastRadiusSchema = z
     downstream_incidents_triggered: z.array(z.string()),
     blast_radius_severity: z.enum(["contained", "significant", "severe", "catastrophic"]),
     narrative: z.string(),
+    invoices_affected: z.number().int().optional(),
+    /** Revenue of the 30 days ending at the window end: the severity's denominator. */
+    monthly_revenue: z.number().optional(),
+    revenue_exposure_share: z.number().nullable().optional(),
   })
   .passthrough();
 export type BlastRadius = z.infer<typeof blastRadiusSchema>;
+
+export const causalGraphSchema = z.object({
+  incident_id: z.string(),
+  incident_type: z.string(),
+  nodes: z.array(
+    z.object({
+      id: z.string(),
+      label: z.string(),
+      role: z.enum(["root_cause", "intermediate", "incident", "mediator"]),
+      zscore: z.number().nullable(),
+      contribution_score: z.number().nullable(),
+      anomaly_window: z.tuple([day, day]).nullable(),
+      best_path_rank: z.number().int(),
+      on_top_path: z.boolean(),
+      parentIds: z.array(z.string()),
+    }),
+  ),
+  edges: z.array(
+    z.object({
+      id: z.string(),
+      source: z.string(),
+      target: z.string(),
+      sign: z.union([z.literal(1), z.literal(-1)]),
+      path_ranks: z.array(z.number().int()),
+      on_top_path: z.boolean(),
+    }),
+  ),
+});
+export type CausalGraphView = z.infer<typeof causalGraphSchema>;
 
 export const supportingMetricSchema = z.object({
   metric_name: z.string(),
@@ -118,9 +195,23 @@ export const incidentSchema = z
     causal_chain: causalChainSchema,
     blast_radius: blastRadiusSchema,
     status: z.enum(["open", "acknowledged", "resolved"]),
+    /** The causal chain as nodes and edges ready to draw (also `GET /v1/incidents/{id}/graph`). */
+    causal_graph: causalGraphSchema.optional(),
   })
   .passthrough();
 export type Incident = z.infer<typeof incidentSchema>;
+
+export const cascadeLinkSchema = z.object({
+  from_incident_id: z.string(),
+  to_incident_id: z.string(),
+  cascade_score: z.number(),
+  temporal_weight: z.number(),
+  entity_overlap: z.number(),
+  /** The entity kind the overlap was measured on; null when the incidents shared none. */
+  overlap_entity_type: z.string().nullable(),
+  causal_plausibility: z.union([z.literal(0), z.literal(1)]),
+  gap_days: z.number().int(),
+});
 
 export const cascadeSchema = z
   .object({
@@ -130,6 +221,10 @@ export const cascadeSchema = z
     cascade_path: z.array(z.string()).min(2),
     cascade_score: z.number(),
     detected_at: day,
+    /** Each incident's link to the incident it came from (a tree rooted at `root_incident_id`). */
+    links: z.array(cascadeLinkSchema).optional(),
+    /** The union of the member incidents' blast radii. */
+    total_blast_radius: blastRadiusSchema.optional(),
   })
   .passthrough();
 export type Cascade = z.infer<typeof cascadeSchema>;

@@ -6,7 +6,7 @@
  * `detected_at` is the first day it fired. Same ledger + config ⇒ same output, apart from
  * `run_id` and the manifest's timings.
  */
-import { computeBlastRadius } from "./analyze/blast-radius.ts";
+import { analyzeIncidents, type AnalysisConfig, DEFAULT_ANALYSIS_CONFIG, type IncidentToAnalyze } from "./analyze/analyze-incidents.ts";
 import { computeLayers, type DetectedIncident, DEFAULT_DETECTION_CONFIG, type DetectionConfig, detectIncidents, type LayerSignals, scoreMetrics, type ScoreTable } from "./detect/detect.ts";
 import { selectEvidence } from "./detect/evidence.ts";
 import { evidenceUpgrade } from "./detect/rules.ts";
@@ -14,11 +14,11 @@ import { SCHEMA_VERSION } from "./events/canonical.ts";
 import type { EvidenceEvent, EvidenceSource } from "./evidence.ts";
 import { stableId } from "./ids.ts";
 import { repeatPurchaseDropoffs } from "./metrics/dropoff.ts";
-import { computeGoldMetrics, type GoldMetrics, METRIC_SCHEMA_VERSION } from "./metrics/gold.ts";
-import { metricDataQuality } from "./metrics/quality.ts";
+import { computeGoldMetrics, type GoldMetrics, METRIC_SCHEMA_VERSION, type MetricName } from "./metrics/gold.ts";
 import type { LedgerSnapshot } from "./metrics/ledger.ts";
+import { metricDataQuality } from "./metrics/quality.ts";
 import { DailyAggregates } from "./metrics/series.ts";
-import type { CausalChain, Confidence, Incident, RunManifest, ScanResult } from "./scan-contract.ts";
+import type { Confidence, Incident, RunManifest, ScanResult } from "./scan-contract.ts";
 
 export const ENGINE_VERSION = "0.1.0";
 export const SCAN_SCHEMA_VERSION = "scan_v1";
@@ -32,18 +32,20 @@ export const EVIDENCE_LIMIT = 500;
 export const CAPABILITIES = {
   detection: true,
   layeredDetection: true,
-  cascades: false,
-  rootCause: false,
-  blastRadius: false,
+  cascades: true,
+  rootCause: true,
+  blastRadius: true,
   monitors: false,
   postmortems: false,
 } as const;
 
 export interface ScanConfig {
   detection: DetectionConfig;
+  /** Cascades, BRE-RCA and blast radius; the defaults when absent. */
+  analysis?: AnalysisConfig;
 }
 
-export const DEFAULT_SCAN_CONFIG: ScanConfig = { detection: DEFAULT_DETECTION_CONFIG };
+export const DEFAULT_SCAN_CONFIG: ScanConfig = { detection: DEFAULT_DETECTION_CONFIG, analysis: DEFAULT_ANALYSIS_CONFIG };
 
 export interface ScanInput {
   companyId: string;
@@ -80,10 +82,23 @@ export async function runScan(input: ScanInput): Promise<ScanOutput> {
   const layers = computeLayers(scores, aggregates.length, config.detection);
   const detected = detectIncidents(scores, aggregates.length, config.detection, layers);
 
-  const incidents: Incident[] = [];
+  const toAnalyze: IncidentToAnalyze[] = [];
   for (const found of detected) {
-    incidents.push(await buildIncident(found, { input, aggregates, metrics, scores, layers }));
+    toAnalyze.push(await buildIncident(found, { input, aggregates, metrics, scores, layers }));
   }
+  const { incidents, cascades } = await analyzeIncidents(
+    toAnalyze,
+    {
+      runId: input.runId,
+      aggregates,
+      metrics,
+      scores,
+      detection: config.detection,
+      evidence: input.evidence,
+      dataQuality: (metric: MetricName, from: number, to: number) => metricDataQuality(aggregates, metric, from, to, metrics[metric]).score,
+    },
+    config.analysis ?? DEFAULT_ANALYSIS_CONFIG,
+  );
 
   const finishedAt = input.clock();
   const incidentsByType: Record<string, number> = {};
@@ -108,7 +123,7 @@ export async function runScan(input: ScanInput): Promise<ScanOutput> {
     duration_ms: finishedAt.getTime() - startedAt.getTime(),
   };
   return {
-    result: { run_id: input.runId, manifest, incidents, cascades: [], monitors: [], alerts: [] },
+    result: { run_id: input.runId, manifest, incidents, cascades, monitors: [], alerts: [] },
     days: aggregates.days,
     metrics,
     scores,
@@ -170,7 +185,7 @@ function detectionModels(config: DetectionConfig, layers: LayerSignals, incident
 const LOW_QUALITY = 0.6;
 const CONFIDENCE_ORDER: readonly Confidence[] = ["LOW", "MEDIUM", "HIGH", "VERY_HIGH"];
 
-async function buildIncident(found: DetectedIncident, ctx: BuildContext): Promise<Incident> {
+async function buildIncident(found: DetectedIncident, ctx: BuildContext): Promise<IncidentToAnalyze> {
   const days = ctx.aggregates.days;
   const start = days[found.startIndex]!;
   const end = days[found.endIndex]!;
@@ -190,90 +205,69 @@ async function buildIncident(found: DetectedIncident, ctx: BuildContext): Promis
   const upgraded = evidenceUpgrade(found.type, found.severity, [...evidence, ...droppedCustomers.map(asCustomerEvidence)], topCustomers(ctx.aggregates, found.startIndex));
   let confidence = found.confidence;
   if (quality < LOW_QUALITY && confidence !== "LOW") confidence = CONFIDENCE_ORDER[CONFIDENCE_ORDER.indexOf(confidence) - 1]!;
+
   const z = found.primary.z;
-  const causalChain: CausalChain = {
-    chain_id: `chain_${stableId(incidentId)}`,
-    algorithm_version: "BRE-RCA-v0-self",
-    dependency_graph_version: "none",
-    causal_window: [start, end],
-    paths: [
-      {
-        rank: 1,
-        overall_score: round(Math.min(Math.abs(z ?? 3) / 3, 3)) ?? 1,
-        nodes: [
-          {
-            metric_name: primaryMetric,
-            contribution_score: round(Math.min(Math.abs(z ?? 3) / 3, 3)) ?? 1,
-            anomaly_magnitude: round(Math.min(Math.abs(z ?? 3) / 3, 3)) ?? 1,
-            temporal_precedence: 1,
-            graph_proximity: 1,
-            data_quality_weight: round(quality) ?? 1,
-            metric_value: round(found.primary.value),
-            metric_baseline: round(found.primary.baseline),
-            metric_zscore: round(z),
-            anomaly_window: [start, end],
-            evidence_clusters: [],
-          },
-        ],
-      },
-    ],
-  };
-  const windowEnd = found.endIndex;
-  const monthlyRevenue = sumRange(ctx.aggregates.column("sum:revenue"), Math.max(0, windowEnd - 29), windowEnd);
-  const baselineRefundRate = ctx.metrics.refund_rate[found.startIndex - 1] ?? 0;
+  const trigger = found.rule.triggers.find((t) => t.metric === primaryMetric);
   return {
-    incident_id: incidentId,
-    incident_type: found.type,
-    severity: upgraded.severity,
-    confidence,
-    detected_at: days[found.detectedIndex]!,
-    incident_window_start: start,
-    incident_window_end: end,
-    primary_metric: primaryMetric,
-    primary_metric_value: round(found.primary.value),
-    primary_metric_baseline: round(found.primary.baseline),
-    primary_metric_zscore: round(z),
-    supporting_metrics: supporting,
-    detection_methods: found.methods,
-    evidence_event_ids: evidence.map((e) => e.event_id),
-    evidence_event_count: selected.total,
-    data_quality_score: round(quality) ?? 1,
-    cascade_id: null,
-    causal_chain: causalChain,
-    blast_radius: computeBlastRadius({
-      evidence: evidence as EvidenceEvent[],
-      monthlyRevenue,
-      baselineRefundRate: baselineRefundRate ?? 0,
-      downstreamIncidentIds: [],
-    }),
-    status: "open",
-    needs_review: found.needsReview,
-    severity_notes: upgraded.reason ? [upgraded.reason] : [],
-    detection_layers: {
-      mad_zscore: found.layers.madZscore,
-      isolation_forest: found.layers.isolationForest
-        ? { day: days[found.layers.isolationForest.dayIndex]!, score: round(found.layers.isolationForest.score), threshold: round(found.layers.isolationForest.threshold) }
-        : null,
-      changepoint: found.layers.changepoint
-        ? {
-            metric_name: found.layers.changepoint.metric,
-            method: found.layers.changepoint.method,
-            detected_on: days[found.layers.changepoint.dayIndex]!,
-            regime_start: days[found.layers.changepoint.changeIndex]!,
-            mean_before: round(found.layers.changepoint.before),
-            mean_after: round(found.layers.changepoint.after),
-          }
-        : null,
+    incident: {
+      incident_id: incidentId,
+      incident_type: found.type,
+      severity: upgraded.severity,
+      confidence,
+      detected_at: days[found.detectedIndex]!,
+      incident_window_start: start,
+      incident_window_end: end,
+      primary_metric: primaryMetric,
+      primary_metric_value: round(found.primary.value),
+      primary_metric_baseline: round(found.primary.baseline),
+      primary_metric_zscore: round(z),
+      supporting_metrics: supporting,
+      detection_methods: found.methods,
+      evidence_event_ids: evidence.map((e) => e.event_id),
+      evidence_event_count: selected.total,
+      data_quality_score: round(quality) ?? 1,
+      status: "open",
+      needs_review: found.needsReview,
+      severity_notes: upgraded.reason ? [upgraded.reason] : [],
+      detection_layers: {
+        mad_zscore: found.layers.madZscore,
+        isolation_forest: found.layers.isolationForest
+          ? { day: days[found.layers.isolationForest.dayIndex]!, score: round(found.layers.isolationForest.score), threshold: round(found.layers.isolationForest.threshold) }
+          : null,
+        changepoint: found.layers.changepoint
+          ? {
+              metric_name: found.layers.changepoint.metric,
+              method: found.layers.changepoint.method,
+              detected_on: days[found.layers.changepoint.dayIndex]!,
+              regime_start: days[found.layers.changepoint.changeIndex]!,
+              mean_before: round(found.layers.changepoint.before),
+              mean_after: round(found.layers.changepoint.after),
+            }
+          : null,
+      },
+      data_quality: {
+        score: round(dq.score),
+        completeness: round(dq.completeness),
+        consistency: round(dq.consistency),
+        timeliness: round(dq.timeliness),
+        coverage: round(dq.coverage),
+        advisory: dq.advisory,
+      },
+      ...(found.type === "CHURN_ACCELERATION" ? { dropped_off_customer_ids: droppedCustomers.slice(0, EVIDENCE_LIMIT) } : {}),
     },
-    data_quality: {
-      score: round(dq.score),
-      completeness: round(dq.completeness),
-      consistency: round(dq.consistency),
-      timeliness: round(dq.timeliness),
-      coverage: round(dq.coverage),
-      advisory: dq.advisory,
+    rca: {
+      incidentId,
+      type: found.type,
+      primaryMetric,
+      direction: trigger?.direction === "down" ? -1 : 1,
+      primary: { value: found.primary.value, baseline: found.primary.baseline, z },
+      startIndex: found.startIndex,
+      endIndex: found.endIndex,
+      peakIndex: found.peakIndex,
+      triggers: found.rule.triggers
+        .filter((t) => Number.isFinite(t.zThreshold))
+        .map((t) => ({ metric: t.metric, direction: t.direction === "down" ? -1 : 1, threshold: ctx.input.config?.detection.zThresholds[found.type] ?? t.zThreshold })),
     },
-    ...(found.type === "CHURN_ACCELERATION" ? { dropped_off_customer_ids: droppedCustomers.slice(0, EVIDENCE_LIMIT) } : {}),
   };
 }
 

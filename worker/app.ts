@@ -8,6 +8,7 @@ import { ApiError, notFound, onError } from "./errors.ts";
 import { requireAdmin } from "./middleware/auth.ts";
 import { requestId } from "./middleware/request-id.ts";
 import { auth } from "./routes/auth.ts";
+import { cascades } from "./routes/cascades.ts";
 import { connect } from "./routes/connect.ts";
 import { events } from "./routes/events.ts";
 import { incidents } from "./routes/incidents.ts";
@@ -41,7 +42,7 @@ app.route("/v1/webhooks", webhooks);
 app.route("/v1/connect", connect);
 
 // Admin areas: each needs a bearer token. Mounted one by one so unknown paths still get a 404.
-const ADMIN_AREAS = { ingest, scan, incidents, metrics, events } as const;
+const ADMIN_AREAS = { ingest, scan, incidents, cascades, metrics, events } as const;
 for (const [path, area] of Object.entries(ADMIN_AREAS)) {
   app.use(`/v1/${path}`, requireAdmin());
   app.use(`/v1/${path}/*`, requireAdmin());

@@ -55,8 +55,13 @@ export async function scanCommand(args: string[]): Promise<number> {
   } else {
     for (const i of result.incidents) {
       process.stdout.write(`${i.detected_at}  ${i.incident_type.padEnd(34)} ${i.severity.padEnd(8)} ${i.primary_metric} z=${i.primary_metric_zscore}  window ${i.incident_window_start}..${i.incident_window_end}\n`);
+      const top = i.causal_chain.paths[0];
+      if (top) process.stdout.write(`            root cause: ${top.nodes.map((n) => n.metric_name).join(" → ")}; ${i.blast_radius.narrative}\n`);
     }
     if (result.incidents.length === 0) process.stdout.write("no incidents\n");
+    for (const c of result.cascades) {
+      process.stdout.write(`cascade ${c.cascade_id}: ${c.cascade_path.join(" → ")} (score ${c.cascade_score.toFixed(2)}, from ${c.detected_at})\n`);
+    }
   }
   return 0;
 }

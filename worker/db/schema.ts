@@ -140,3 +140,20 @@ export const qboOauthStates = sqliteTable("qbo_oauth_states", {
   expiresAt: text("expires_at").notNull(),
   usedAt: text("used_at"),
 });
+
+export const cascades = sqliteTable(
+  "cascades",
+  {
+    cascadeId: text("cascade_id").primaryKey(),
+    companyId: text("company_id").notNull(),
+    /** The newest run that found this cascade. */
+    runId: text("run_id").notNull(),
+    rootIncidentId: text("root_incident_id").notNull(),
+    detectedAt: text("detected_at").notNull(),
+    cascadeScore: real("cascade_score").notNull(),
+    /** The cascade exactly as the scan produced it (the `bre scan` JSON). */
+    bodyJson: text("body_json").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [index("cascades_company_run").on(t.companyId, t.runId, t.detectedAt)],
+);

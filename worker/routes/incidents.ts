@@ -2,11 +2,12 @@ import { Hono } from "hono";
 import { and, asc, desc, eq, gte, lte, type SQL } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { z } from "zod";
-import { INCIDENT_TYPES, SEVERITIES } from "../../src/scan-contract.ts";
+import { causalGraphView } from "../../src/analyze/graph-view.ts";
+import { type Incident, INCIDENT_TYPES, SEVERITIES } from "../../src/scan-contract.ts";
 import { incidents as incidentsTable } from "../db/schema.ts";
 import type { AppEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
-import { companyOf, validate } from "../http.ts";
+import { companyOf, readJson, validate } from "../http.ts";
 import { latestRunId } from "../scan/store.ts";
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a day as YYYY-MM-DD");
@@ -22,6 +23,9 @@ const listQuery = z.object({
 });
 
 type IncidentRow = typeof incidentsTable.$inferSelect;
+
+const STATUSES = ["open", "acknowledged", "resolved"] as const;
+const statusBody = z.object({ status: z.enum(STATUSES) }).strict();
 
 /** The stored scan JSON with the human-owned status laid over it. */
 export function incidentView(row: IncidentRow): Record<string, unknown> {
@@ -51,8 +55,41 @@ export const incidents = new Hono<AppEnv>()
       .limit(q.limit);
     return c.json({ company_id: companyId, run_id: runId, incidents: rows.map(incidentView) });
   })
-  .get("/:id", async (c) => {
-    const row = await drizzle(c.env.DB).select().from(incidentsTable).where(eq(incidentsTable.incidentId, c.req.param("id"))).get();
-    if (!row) throw new ApiError(404, "INCIDENT_NOT_FOUND", `No incident with id ${c.req.param("id")}`);
-    return c.json(incidentView(row));
+  .get("/:id", async (c) => c.json(incidentView(await incidentRow(c.env.DB, c.req.param("id")))))
+  /** BRE-RCA's ranked causal paths with their evidence (spec, Component G). */
+  .get("/:id/causal-chain", async (c) => {
+    const row = await incidentRow(c.env.DB, c.req.param("id"));
+    return c.json(bodyOf(row).causal_chain);
+  })
+  /** What the incident touched and what it may cost (spec, Component H). */
+  .get("/:id/blast-radius", async (c) => {
+    const row = await incidentRow(c.env.DB, c.req.param("id"));
+    return c.json({ incident_id: row.incidentId, cascade_id: row.cascadeId, ...bodyOf(row).blast_radius });
+  })
+  /** The causal chain as nodes and edges ready to draw (d3-dag's graphStratify reads `parentIds`). */
+  .get("/:id/graph", async (c) => {
+    const body = bodyOf(await incidentRow(c.env.DB, c.req.param("id")));
+    return c.json(body.causal_graph ?? causalGraphView(body));
+  })
+  /** People move an incident through open → acknowledged → resolved; scans never overwrite it. */
+  .patch("/:id/status", async (c) => {
+    const { status } = await readJson(c, statusBody);
+    const row = await incidentRow(c.env.DB, c.req.param("id"));
+    const updated = await drizzle(c.env.DB)
+      .update(incidentsTable)
+      .set({ status, updatedAt: new Date().toISOString() })
+      .where(eq(incidentsTable.incidentId, row.incidentId))
+      .returning()
+      .get();
+    return c.json(incidentView(updated ?? row));
   });
+
+export async function incidentRow(db: D1Database, id: string): Promise<IncidentRow> {
+  const row = await drizzle(db).select().from(incidentsTable).where(eq(incidentsTable.incidentId, id)).get();
+  if (!row) throw new ApiError(404, "INCIDENT_NOT_FOUND", `No incident with id ${id}`);
+  return row;
+}
+
+function bodyOf(row: IncidentRow): Incident {
+  return JSON.parse(row.bodyJson) as Incident;
+}

@@ -7,7 +7,7 @@ import { drizzle } from "drizzle-orm/d1";
 import type { BatchItem } from "drizzle-orm/batch";
 import { METRIC_SCHEMA_VERSION } from "../../src/metrics/gold.ts";
 import type { ScanOutput } from "../../src/scan.ts";
-import { companies, goldMetrics, incidents, scanRuns } from "../db/schema.ts";
+import { cascades, companies, goldMetrics, incidents, scanRuns } from "../db/schema.ts";
 
 /** D1 allows 100 bound parameters per statement. */
 const MAX_PARAMS = 100;
@@ -50,7 +50,7 @@ export async function noteRetry(db: D1Database, runId: string, error: string): P
   await drizzle(db).update(scanRuns).set({ status: "queued", error: `retrying after: ${error}` }).where(eq(scanRuns.runId, runId));
 }
 
-/** Writes the scan's gold metrics and incidents, then marks the run completed, in bounded batches. */
+/** Writes the scan's gold metrics, incidents and cascades, then marks the run completed, in bounded batches. */
 export async function storeScan(db: D1Database, companyId: string, output: ScanOutput, now: string): Promise<void> {
   const orm = drizzle(db);
   const runId = output.result.run_id;
@@ -112,6 +112,18 @@ export async function storeScan(db: D1Database, companyId: string, output: ScanO
           },
         }),
     );
+  }
+
+  for (const cascade of output.result.cascades) {
+    const row = {
+      runId,
+      rootIncidentId: cascade.root_incident_id,
+      detectedAt: cascade.detected_at,
+      cascadeScore: cascade.cascade_score,
+      bodyJson: JSON.stringify(cascade),
+      updatedAt: now,
+    };
+    statements.push(orm.insert(cascades).values({ cascadeId: cascade.cascade_id, companyId, ...row }).onConflictDoUpdate({ target: cascades.cascadeId, set: row }));
   }
 
   statements.push(
