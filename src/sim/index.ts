@@ -246,9 +246,11 @@ export interface DemoOptions {
 /**
  * The demo company (spec section 6): six months of a small coffee and kitchen-supplies wholesaler
  * (≈ 500 customers, 2,000 invoices, 800 bills, 100 refunds, 50 vendors) with three planted
- * incidents so the workspace has a story: a supplier delay that cascades into late deliveries
- * and a support surge, a defective product that brings refunds and bad reviews, and key accounts
- * that miss a statement-day payment run.
+ * incidents so the workspace has a story: the two largest suppliers ship late for two weeks, which
+ * cascades into late deliveries and unhappy customers; a defective best seller brings refunds that
+ * squeeze the margin; and the key accounts paying on the 15th (up to twelve) miss a payment run. The magnitudes are
+ * chosen so each story is plainly visible to the detector (the evaluation harness, not the demo,
+ * measures what it finds at the edge of detectability).
  */
 export function generateDemoCompany(options: DemoOptions = {}): SimulationResult {
   const seed = options.seed ?? DEMO_DEFAULT_SEED;
@@ -257,29 +259,29 @@ export function generateDemoCompany(options: DemoOptions = {}): SimulationResult
   const startDay = addDays(endDay, -(DEMO_DAYS - 1));
   const calendar = new SimCalendar(startDay, -WARMUP_DAYS - 1, DEMO_DAYS + 120);
   const world = buildWorld(DEMO_PROFILE, seededRandom(`${seed}:world`), calendar.ms(0));
-  const supplier = suppliersByShare(world)[0]!;
+  const [supplier, secondSupplier] = suppliersByShare(world) as [ReturnType<typeof suppliersByShare>[number], ReturnType<typeof suppliersByShare>[number]];
   const product = [...world.products].sort((a, b) => b.popularity - a.popularity || a.id.localeCompare(b.id))[0]!;
   const keyAccounts = world.customers
     .filter((c) => c.payer === "key_account" && c.statementDay === 15)
     .sort((a, b) => b.orderRate - a.orderRate || a.id.localeCompare(b.id))
-    .slice(0, 6)
+    .slice(0, 12)
     .map((c) => c.id);
   let statementDay = 140;
   while (calendar.dayOfMonth(statementDay) !== 15) statementDay++;
 
   const supplierOnset = 58;
-  const qualityOnset = 100;
+  const qualityOnset = 122;
   const injections: Injection[] = [
-    { kind: "supplier_delay", vendorIds: [supplier.id], delayDays: 7, onsetDay: supplierOnset, durationDays: 8 },
-    { kind: "defect_batch", productIds: [product.id], defectRate: 0.5, onsetDay: qualityOnset - 3, durationDays: 24 },
+    { kind: "supplier_delay", vendorIds: [supplier.id, secondSupplier.id], delayDays: 10, onsetDay: supplierOnset, durationDays: 14 },
+    { kind: "defect_batch", productIds: [product.id], defectRate: 0.8, onsetDay: qualityOnset - 3, durationDays: 24 },
     { kind: "payment_freeze", customerIds: keyAccounts, postponeDays: 30, onsetDay: statementDay - 4, durationDays: 6 },
   ];
   const incident = (i: PlannedIncident) => i;
   const plan: ScenarioPlan = {
     injections,
     incidents: [
-      incident({ id: "supplier", type: "SUPPLIER_DEPENDENCY_FAILURE", onsetDay: supplierOnset, durationDays: 8, root: "supplier_delay_rate", causedBy: null, lag: null, minSeverity: null, entities: { vendor_ids: [supplier.id] }, effect: { injection: 0, marker: "affected" } }),
-      incident({ id: "fulfillment", type: "FULFILLMENT_SLA_DEGRADATION", onsetDay: supplierOnset, durationDays: 15, root: "supplier_delay_rate", causedBy: "supplier", lag: [2, 4], minSeverity: null, entities: { vendor_ids: [supplier.id] }, effect: { injection: 0, marker: "stockout_waits" } }),
+      incident({ id: "supplier", type: "SUPPLIER_DEPENDENCY_FAILURE", onsetDay: supplierOnset, durationDays: 14, root: "supplier_delay_rate", causedBy: null, lag: null, minSeverity: null, entities: { vendor_ids: [supplier.id, secondSupplier.id] }, effect: { injection: 0, marker: "affected" } }),
+      incident({ id: "fulfillment", type: "FULFILLMENT_SLA_DEGRADATION", onsetDay: supplierOnset, durationDays: 21, root: "supplier_delay_rate", causedBy: "supplier", lag: [2, 4], minSeverity: null, entities: { vendor_ids: [supplier.id, secondSupplier.id] }, effect: { injection: 0, marker: "stockout_waits" } }),
       incident({ id: "refunds", type: "REFUND_SPIKE", onsetDay: qualityOnset, durationDays: 24, root: "refund_rate", causedBy: null, lag: null, minSeverity: null, entities: { product_ids: [product.id] }, effect: { injection: 1, marker: "defect_refunds" } }),
       incident({ id: "reviews", type: "CUSTOMER_SATISFACTION_REGRESSION", onsetDay: qualityOnset, durationDays: 24, root: "review_score_avg", causedBy: null, lag: null, minSeverity: null, entities: { product_ids: [product.id] }, effect: { injection: 1, marker: "defect_bad_reviews" } }),
       incident({ id: "ar", type: "LIQUIDITY_CRUNCH_RISK", onsetDay: statementDay + 1, durationDays: 30, root: "ar_aging_amount", causedBy: null, lag: null, minSeverity: null, entities: { customer_ids: keyAccounts }, effect: { injection: 2, marker: "affected" } }),
@@ -287,7 +289,7 @@ export function generateDemoCompany(options: DemoOptions = {}): SimulationResult
     tolerated: ["SUPPORT_LOAD_SURGE", "CHURN_ACCELERATION", "MARGIN_COMPRESSION", "CUSTOMER_SATISFACTION_REGRESSION", "REFUND_SPIKE"],
     toleranceDays: 21,
     notes: [
-      `${supplier.id} (${world.vendors[supplier.index]!.name}) ships about a week late from ${calendar.day(supplierOnset)}.`,
+      `${supplier.id} (${world.vendors[supplier.index]!.name}) and ${secondSupplier.id} (${world.vendors[secondSupplier.index]!.name}), the two largest suppliers, ship about ten days late for two weeks from ${calendar.day(supplierOnset)}.`,
       `${product.id} (${product.name}) turns defective from ${calendar.day(qualityOnset - 3)} for 24 days.`,
       `${keyAccounts.length} key accounts miss the ${calendar.day(statementDay)} statement payment run.`,
     ],
