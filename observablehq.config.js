@@ -13,9 +13,16 @@ export default {
   pages: [
     { name: "Health", path: "/" },
     { name: "Incidents", path: "/incidents" },
+    // One incident's page (/incident?id=) is reached from the lists; this one lists them when no id is given.
+    { name: "Postmortems", path: "/postmortem" },
+    { name: "Monitors", path: "/monitors" },
+    { name: "What-if", path: "/whatif" },
+    { name: "Compare", path: "/compare" },
     { name: "Conflicts", path: "/conflicts" },
     { name: "Setup", path: "/setup" },
   ],
+  // Pages are a workspace to move around in, not a book: no previous/next links.
+  pager: false,
   footer: "Business Reliability Engine · data from this workspace's own API",
   search: false,
   cleanUrls: false,

@@ -8,7 +8,7 @@ export default defineConfig({
         test: {
           name: "core",
           environment: "node",
-          include: ["src/**/*.test.ts", "cli/**/*.test.ts", "bench/**/*.test.ts", "golden/**/*.test.ts"],
+          include: ["src/**/*.test.ts", "cli/**/*.test.ts", "bench/**/*.test.ts", "golden/**/*.test.ts", "notebooks/components/**/*.test.ts"],
           testTimeout: 60_000,
         },
       },

@@ -45,13 +45,45 @@ export async function api(path, { method = "GET", body, token } = {}) {
     if (response.status === 401) sessionStorage.removeItem(TOKEN_KEY);
     const error = new Error(data?.error?.message ?? `${method} ${path} failed (${response.status})`);
     error.status = response.status;
+    error.code = data?.error?.code;
     error.requestId = data?.error?.request_id;
     throw error;
   }
   return data;
 }
 
+/**
+ * Awaits an API call without throwing: `[value, null]`, or `[fallback, error]` when it failed, so a
+ * page can show what went wrong in place (`errorNotice`) and still draw its other sections.
+ */
+export async function attempt(promise, fallback = null) {
+  try {
+    return [await promise, null];
+  } catch (error) {
+    return [fallback, error];
+  }
+}
+
 /** The company in the page's ?company= parameter, default demo. */
 export function currentCompany() {
   return new URLSearchParams(location.search).get("company") ?? "demo";
+}
+
+/**
+ * Fetches an API file with the bearer token (a plain link cannot send it) and hands the browser
+ * the blob as a download, named by the API's content-disposition or `filename`.
+ */
+export async function download(path, { token, filename } = {}) {
+  const response = await fetch(path, { headers: { authorization: `Bearer ${token ?? (await adminToken())}` } });
+  if (!response.ok) {
+    const data = await response.json().catch(() => null);
+    throw new Error(data?.error?.message ?? `GET ${path} failed (${response.status})`);
+  }
+  const named = /filename="([^"]+)"/.exec(response.headers.get("content-disposition") ?? "")?.[1];
+  const url = URL.createObjectURL(await response.blob());
+  const link = Object.assign(document.createElement("a"), { href: url, download: named ?? filename ?? "download" });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }

@@ -11,12 +11,16 @@ export function zColor(z) {
 
 const NODE_W = 150;
 const NODE_H = 54;
+/** Each drawing gets its own arrow-head id: two graphs on one page must not share a marker. */
+let instances = 0;
 
 /**
  * The causal chain as a top-down DAG (d3-dag's Sugiyama layout): root causes at the top, the
- * incident metric on the right, nodes sized by contribution and coloured by |z|, the top path
+ * incident metric at the bottom, nodes sized by contribution and coloured by |z|, the top path
  * drawn bold. `onSelect(node)` runs when a node is clicked. Returns the SVG with an
  * `animate()` method that lights the nodes up in the order their anomalies began.
+ * Other graphs drawn the same way (the what-if propagation) may give a node its own `fill`,
+ * `caption` (second line) and `tooltip`, and an edge its own `title`.
  */
 export function causalDag(graphView, { width = 900, onSelect = () => {} } = {}) {
   const rows = graphView.nodes.map((n) => ({ ...n, parentIds: n.parentIds ?? [] }));
@@ -36,10 +40,11 @@ export function causalDag(graphView, { width = 900, onSelect = () => {} } = {}) 
   const edgeOnTop = new Map(graphView.edges.map((e) => [`${e.source}->${e.target}`, e]));
 
   const svg = d3.create("svg").attr("width", svgWidth).attr("height", svgHeight).attr("viewBox", [0, 0, svgWidth, svgHeight]).attr("class", "causal-dag");
+  const arrowId = `dag-arrow-${++instances}`;
   svg
     .append("defs")
     .append("marker")
-    .attr("id", "arrow")
+    .attr("id", arrowId)
     .attr("viewBox", "0 0 10 10")
     .attr("refX", 9)
     .attr("refY", 5)
@@ -65,9 +70,9 @@ export function causalDag(graphView, { width = 900, onSelect = () => {} } = {}) 
       .attr("stroke-width", edge?.on_top_path ? 2.5 : 1.2)
       .attr("stroke-dasharray", edge?.sign === -1 ? "5,3" : null)
       .attr("color", edge?.on_top_path ? "var(--theme-foreground)" : "var(--theme-foreground-faint)")
-      .attr("marker-end", "url(#arrow)")
+      .attr("marker-end", `url(#${arrowId})`)
       .append("title")
-      .text(`${link.source.data.id} → ${link.target.data.id}${edge?.sign === -1 ? " (more of one means less of the other)" : ""}`);
+      .text(edge?.title ?? `${link.source.data.id} → ${link.target.data.id}${edge?.sign === -1 ? " (more of one means less of the other)" : ""}`);
   }
 
   const groups = [];
@@ -84,7 +89,7 @@ export function causalDag(graphView, { width = 900, onSelect = () => {} } = {}) 
       .attr("width", w)
       .attr("height", h)
       .attr("rx", 8)
-      .attr("fill", n.role === "mediator" ? "var(--theme-background)" : zColor(n.zscore))
+      .attr("fill", n.role === "mediator" ? "var(--theme-background)" : (n.fill ?? zColor(n.zscore)))
       .attr("fill-opacity", n.role === "mediator" ? 1 : 0.9)
       .attr("stroke", n.on_top_path ? "var(--theme-foreground)" : "var(--theme-foreground-faint)")
       .attr("stroke-width", n.role === "incident" ? 3 : n.on_top_path ? 2 : 1)
@@ -102,8 +107,8 @@ export function causalDag(graphView, { width = 900, onSelect = () => {} } = {}) 
       .attr("dy", "1.1em")
       .attr("fill", dark ? "white" : "var(--theme-foreground-muted)")
       .attr("font-size", 11)
-      .text(n.role === "mediator" ? "on the path, not anomalous" : `${n.role.replace("_", " ")} · z ${n.zscore?.toFixed(1) ?? "–"}`);
-    g.append("title").text(`${n.id}\nrole: ${n.role}\nz: ${n.zscore ?? "–"}\ncontribution: ${n.contribution_score ?? "–"}\nanomaly: ${n.anomaly_window?.join(" → ") ?? "–"}`);
+      .text(n.caption ?? (n.role === "mediator" ? "on the path, not anomalous" : `${n.role.replace("_", " ")} · z ${n.zscore?.toFixed(1) ?? "–"}`));
+    g.append("title").text(n.tooltip ?? `${n.id}\nrole: ${n.role}\nz: ${n.zscore ?? "–"}\ncontribution: ${n.contribution_score ?? "–"}\nanomaly: ${n.anomaly_window?.join(" → ") ?? "–"}`);
     g.on("click", () => {
       svg.selectAll(".dag-node rect").attr("filter", null);
       g.select("rect").attr("filter", "drop-shadow(0 0 4px var(--theme-foreground-focus))");

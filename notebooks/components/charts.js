@@ -1,4 +1,5 @@
 import * as Plot from "@observablehq/plot";
+import { trailingBand } from "./baseline.js";
 
 const DAY = (d) => new Date(`${d}T00:00:00Z`);
 
@@ -30,3 +31,38 @@ export function metricChart(series, { title, unit, incidents = [], width, height
 }
 
 export const SEVERITY_COLOR = { LOW: "#6b9bd1", MEDIUM: "#e0a030", HIGH: "#e0602a", CRITICAL: "#c0202a" };
+
+/**
+ * A monitor's metric over the last `days` days with its early-warning threshold (the trailing
+ * median ± `threshold_z` robust σ, as the monitor runtime scores it), the days its alerts fired
+ * shaded, and the day its source incident was detected marked.
+ */
+export function monitorChart(monitor, series, { unit, alerts = [], width, height = 150, days = 120 }) {
+  const all = series.map((p) => ({ date: DAY(p.day), value: p.value }));
+  const k = monitor.direction === "down" ? -monitor.threshold_z : monitor.threshold_z;
+  const band = trailingBand(all, monitor.baseline_window_days, k, { unit }).slice(-days);
+  const points = all.slice(-days).filter((p) => p.value !== null);
+  const from = points[0]?.date;
+  const shown = alerts.filter((a) => from && DAY(a.last_day) >= from);
+  const source = from && DAY(monitor.source_incident_date) >= from ? [monitor] : [];
+  return Plot.plot({
+    width,
+    height,
+    marginLeft: 56,
+    x: { type: "utc", label: null },
+    y: { label: unit, grid: true, nice: true },
+    marks: [
+      Plot.rectX(shown, {
+        x1: (a) => DAY(a.triggered_at),
+        x2: (a) => new Date(DAY(a.last_day).getTime() + 86_400_000),
+        fill: (a) => SEVERITY_COLOR[a.severity],
+        fillOpacity: 0.25,
+      }),
+      Plot.lineY(band, { x: "date", y: "median", stroke: "var(--theme-foreground-muted)", strokeDasharray: "4,3" }),
+      Plot.lineY(band, { x: "date", y: "threshold", stroke: SEVERITY_COLOR.CRITICAL, strokeWidth: 1.2 }),
+      Plot.lineY(points, { x: "date", y: "value", stroke: "var(--theme-foreground-focus)", strokeWidth: 1.4 }),
+      Plot.ruleX(source, { x: (m) => DAY(m.source_incident_date), stroke: "var(--theme-foreground-muted)", strokeDasharray: "2,2" }),
+      Plot.tip(points, Plot.pointerX({ x: "date", y: "value" })),
+    ],
+  });
+}
