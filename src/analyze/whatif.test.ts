@@ -147,4 +147,16 @@ describe("runWhatIf", () => {
     expect(halved.simulated_metrics.order_volume!.simulated.every((v) => v === 0)).toBe(true);
     expect(halved.simulated_metrics.fulfillment_backlog!.simulated.every((v) => v! >= 0)).toBe(true);
   });
+
+  it("says so when a straight line runs past what a metric can be, so the narrative matches the values", () => {
+    // Review scores that rise 0.05 a star per order: ten times the orders would mean 14 stars.
+    const b = business();
+    b.metrics.review_score_avg = b.metrics.order_volume.map((v) => 3 + 0.05 * v!);
+    const model: WhatIfModel = { edges: [["order_volume", "review_score_avg", 1]], incidentEdges: [] };
+    const s = runWhatIf(input({ ...b, model, perturbations: [{ metric: "order_volume", change_pct: 1000 }] }));
+    expect(s.simulated_metrics.review_score_avg!.simulated.every((v) => v === 5)).toBe(true);
+    expect(s.narrative).toMatch(/On a straight line average review score would reach 1[34]\.\d+ \/ 5 by day 1; it is held at 5\.00 \/ 5, the most it can be\./);
+    // Within bounds nothing is said.
+    expect(runWhatIf(input({ ...b, model, perturbations: [{ metric: "order_volume", change_pct: 10 }] })).narrative).not.toContain("On a straight line");
+  });
 });

@@ -282,6 +282,7 @@ export function runWhatIf(input: WhatIfInput): WhatIfScenario {
 
   const delta = new Map<string, number[]>();
   const notes: string[] = [];
+  const bounded: string[] = [];
   for (const p of input.perturbations) {
     const base = level.get(p.metric) ?? null;
     if (base === null || base === 0) {
@@ -335,6 +336,15 @@ export function runWhatIf(input: WhatIfInput): WhatIfScenario {
     const d = delta.get(name);
     const flat = Array.from({ length: H }, () => base);
     const moved = flat.map((v, t) => (v === null ? null : clampMetric(name, v + (d?.[t] ?? 0))));
+    // A straight line can run past what the metric can be (orders below 0, a rate above 100 %):
+    // the value is held at the bound, and the narrative says so, next to the edge's raw effect.
+    const overrun = base === null || !d ? -1 : d.findIndex((dt, t) => moved[t] !== base + dt);
+    if (overrun >= 0) {
+      const line = base! + d![overrun]!;
+      bounded.push(
+        `On a straight line ${metricLabel(name).toLowerCase()} would reach ${formatMetricValue(name, line)} by day ${overrun + 1}; it is held at ${formatMetricValue(name, moved[overrun]!)}, the ${line < moved[overrun]! ? "least" : "most"} it can be.`,
+      );
+    }
     baseline[name] = [...metrics[name], ...flat];
     scenario[name] = [...metrics[name], ...moved];
     const last = moved[H - 1] ?? null;
@@ -366,13 +376,14 @@ export function runWhatIf(input: WhatIfInput): WhatIfScenario {
     triggered_cascades: cascades,
     baseline_incidents: without,
   };
-  return { ...result, narrative: narrative(result, level, notes, config, withChange.strongest) };
+  return { ...result, narrative: narrative(result, level, notes, bounded, config, withChange.strongest) };
 }
 
 function narrative(
   s: Omit<WhatIfScenario, "narrative">,
   level: Map<string, number | null>,
   notes: string[],
+  bounded: string[],
   config: WhatIfConfig,
   strongest: Detection["strongest"],
 ): string {
@@ -398,6 +409,7 @@ function narrative(
       )}.`,
     );
   }
+  sentences.push(...bounded);
   const skipped = s.propagation.filter((p) => !p.used);
   if (skipped.length > 0) {
     sentences.push(`Not carried: ${joinList(skipped.map((p) => `${metricLabel(p.from).toLowerCase()} → ${metricLabel(p.to).toLowerCase()} (${p.reason})`))}.`);
