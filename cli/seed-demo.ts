@@ -4,6 +4,8 @@
  */
 import type { CanonicalEventInput } from "../src/events/canonical.ts";
 import { generateDemoCompany } from "../src/sim/index.ts";
+import type { VisibilityEvent } from "../src/visibility/event.ts";
+import { SyntheticStream } from "../src/visibility/synthetic.ts";
 
 const COMPANY = "demo";
 /** Events per upload request. */
@@ -50,6 +52,82 @@ export async function seedDemo(base: string, adminSecret: string, say: (m: strin
   say("the first scan is still running; the workspace will show it when done");
 }
 
+const VISIBILITY_TEAMS = { inventory: "ground_truth", "magic-apron": "decision", search: "decision", sponsored: "decision" } as const;
+
+/**
+ * Seeds the Visibility Layer on first start (when no team is registered): the four teams of the
+ * spec's story, then the last two hours of a seeded synthetic stream (the benchmark's generator)
+ * with a handful of injected price mismatches, availability contradictions, team disagreements and
+ * a stale feed, published with each team's key exactly as a team would. A few of the conflicts are
+ * then acknowledged, documented and disputed so the lifecycle has something to show, and the
+ * daily jobs run once (rollups and pattern mining).
+ */
+export async function seedVisibilityDemo(base: string, adminSecret: string, say: (m: string) => void, now = Date.now()): Promise<void> {
+  const token = await adminToken(base, adminSecret);
+  const auth = { authorization: `Bearer ${token}` };
+  const teams = (await getJson(`${base}/v1/visibility/teams`, auth)) as { teams: unknown[] };
+  if (teams.teams.length > 0) {
+    say("visibility layer already has teams; keeping them");
+    return;
+  }
+  const keys: Record<string, string> = {};
+  for (const [team, role] of Object.entries(VISIBILITY_TEAMS)) {
+    keys[team] = ((await postJson(`${base}/v1/visibility/teams`, { team, role }, auth)) as { key: string }).key;
+  }
+  const stream = new SyntheticStream({
+    seed: "demo",
+    start: new Date(now - 3 * 3600_000).toISOString(),
+    duration_s: 2 * 3600,
+    decisions_per_s: 2,
+    products: 40,
+    stores: 5,
+    decision_teams: ["magic-apron", "search", "sponsored"],
+    ground_truth_team: "inventory",
+    inject: { price_mismatch: 6, availability_contradiction: 4, team_disagreement: 4, stale_ground_truth: 1 },
+  });
+  let published = 0;
+  const pending = new Map<string, VisibilityEvent[]>();
+  const flush = async () => {
+    // Ground truth first, so decisions are judged against the truth of their time.
+    for (const team of ["inventory", "magic-apron", "search", "sponsored"]) {
+      const events = pending.get(team);
+      if (!events?.length) continue;
+      const response = await fetch(`${base}/v1/visibility/events`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${keys[team]}`, "content-type": "application/x-ndjson" },
+        body: events.map((e) => JSON.stringify(e)).join("\n"),
+      });
+      const body = (await response.json()) as { accepted?: number; error?: { message: string } };
+      if (!response.ok) throw new Error(`publishing ${team}'s decisions failed: ${body.error?.message ?? response.status}`);
+      published += body.accepted ?? 0;
+    }
+    pending.clear();
+  };
+  let buffered = 0;
+  for (const event of stream.events()) {
+    const list = pending.get(event.team) ?? [];
+    list.push(event);
+    pending.set(event.team, list);
+    if (++buffered % 2000 === 0) await flush();
+  }
+  await flush();
+  await postJson(`${base}/v1/visibility/shards/flush`, {}, auth);
+  const { conflicts } = (await getJson(`${base}/v1/visibility/conflicts?limit=50&sort=detected_at`, auth)) as { conflicts: { conflict_id: string; status: string }[] };
+  const transitions: [string, string][] = [
+    ["acknowledged", "Looking at the pricing feed"],
+    ["documented", "Known promo price on this surface; accepted"],
+    ["disputed", "Quote was for a different pack size"],
+  ];
+  for (const [i, [status, reason]] of transitions.entries()) {
+    const conflict = conflicts[i];
+    if (!conflict) break;
+    if (status !== "acknowledged") await patchJson(`${base}/v1/visibility/conflicts/${conflict.conflict_id}`, { status: "acknowledged", actor: "demo-analyst", reason: "triage" }, auth);
+    await patchJson(`${base}/v1/visibility/conflicts/${conflict.conflict_id}`, { status, actor: "demo-analyst", reason }, auth);
+  }
+  await postJson(`${base}/v1/visibility/jobs/daily`, {}, auth);
+  say(`visibility layer: 4 teams, ${published} decision events published, ${conflicts.length} conflicts detected`);
+}
+
 async function adminToken(base: string, secret: string): Promise<string> {
   const grant = (await postJson(`${base}/v1/auth/token`, { secret }, {})) as { token: string };
   return grant.token;
@@ -66,6 +144,13 @@ async function postJson(url: string, payload: unknown, headers: Record<string, s
   const response = await fetch(url, { method: "POST", headers: { ...headers, "content-type": "application/json" }, body: JSON.stringify(payload) });
   const body = await response.json();
   if (!response.ok) throw new Error(`POST ${url}: ${(body as { error?: { message: string } }).error?.message ?? response.status}`);
+  return body;
+}
+
+async function patchJson(url: string, payload: unknown, headers: Record<string, string>): Promise<unknown> {
+  const response = await fetch(url, { method: "PATCH", headers: { ...headers, "content-type": "application/json" }, body: JSON.stringify(payload) });
+  const body = await response.json();
+  if (!response.ok) throw new Error(`PATCH ${url}: ${(body as { error?: { message: string } }).error?.message ?? response.status}`);
   return body;
 }
 

@@ -10,7 +10,7 @@ import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { buildPages as buildWorkspacePages } from "./build-pages.ts";
 import { ensureQboDevVars, startLocalQboEmulator } from "./qbo-emulator/local.ts";
-import { seedDemo } from "./seed-demo.ts";
+import { seedDemo, seedVisibilityDemo } from "./seed-demo.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const PORT = Number(process.env.PORT ?? 8787);
@@ -138,6 +138,7 @@ async function main(): Promise<void> {
   await waitForHealth(120_000);
 
   await seedDemo(BASE, vars.ADMIN_SECRET ?? "dev-admin-secret", say);
+  await seedVisibilityDemo(BASE, vars.ADMIN_SECRET ?? "dev-admin-secret", say);
   say(`ready: ${BASE}  (pages at /, API at /v1; Ctrl-C stops, data stays in .wrangler/state)`);
 }
 
