@@ -14,7 +14,7 @@
  * Durable Object; tests and the CLI use in-memory ones.
  */
 import { type CanonicalEvent, type Rejection, validateEvent } from "../../events/canonical.ts";
-import type { QboClient } from "./client.ts";
+import { MAX_QUERY_PAGE, type QboClient, qboQuote } from "./client.ts";
 import { utf8 } from "./encoding.ts";
 import {
   isDeletedStub,
@@ -259,18 +259,19 @@ async function processEntities(deps: SyncDeps, fetched: readonly Fetched[], sour
   const linked = new Map<string, QboEntity>();
   for (const [key, item] of latest) linked.set(key, item.entity);
   const extra: [string, Fetched][] = [];
+  const needs = new Map<string, { entityType: QboEntityType; id: string }>();
   for (const [, item] of fresh) {
     for (const need of linkedNeeds(item.type, item.entity)) {
       const key = linkedKey(need.entityType, need.id);
-      if (linked.has(key)) continue;
-      const read = await readOrDeleted(deps, need.entityType, need.id);
-      if (read.raw) {
-        await writeBronze(deps, read.raw, { source: "read", entity_type: need.entityType, entity_ids: need.id, intuit_tid: read.intuitTid });
-        report.bronze_objects++;
-      }
-      linked.set(key, read.entity);
-      extra.push([key, { type: need.entityType, entity: read.entity }]);
+      if (!linked.has(key)) needs.set(key, need);
     }
+  }
+  const reads = await readLinked(deps, [...needs.values()]);
+  report.bronze_objects += reads.bronzeObjects;
+  for (const [key, need] of needs) {
+    const entity = reads.entities.get(key)!;
+    linked.set(key, entity);
+    extra.push([key, { type: need.entityType, entity }]);
   }
   if (extra.length > 0) {
     const storedExtra = await deps.store.versions(deps.realmId, extra.map(([key]) => key));
@@ -311,6 +312,46 @@ async function processEntities(deps: SyncDeps, fetched: readonly Fetched[], sour
   await deps.store.saveVersions(deps.realmId, remember);
   report.entities_processed = fresh.length;
   return report;
+}
+
+/** Ids per `WHERE Id IN (…)` query when reading linked entities (keeps the URL short). */
+const LINKED_IDS_PER_QUERY = 100;
+
+/**
+ * Reads the linked entities a batch needs: one read for a single entity, otherwise one query per
+ * type and 100 ids (a backfill page of paid invoices needs hundreds of payments; reading them one
+ * by one would cost a request each against the 500-a-minute limit). An id the query does not
+ * return no longer exists, like a read answering Fault 610: its entity is a deletion stub.
+ */
+async function readLinked(deps: SyncDeps, needs: readonly { entityType: QboEntityType; id: string }[]): Promise<{ entities: Map<string, QboEntity>; bronzeObjects: number }> {
+  const entities = new Map<string, QboEntity>();
+  let bronzeObjects = 0;
+  if (needs.length === 1) {
+    const need = needs[0]!;
+    const read = await readOrDeleted(deps, need.entityType, need.id);
+    if (read.raw) {
+      await writeBronze(deps, read.raw, { source: "read", entity_type: need.entityType, entity_ids: need.id, intuit_tid: read.intuitTid });
+      bronzeObjects++;
+    }
+    entities.set(linkedKey(need.entityType, need.id), read.entity);
+    return { entities, bronzeObjects };
+  }
+  const byType = new Map<QboEntityType, string[]>();
+  for (const need of needs) byType.set(need.entityType, [...(byType.get(need.entityType) ?? []), need.id]);
+  for (const [type, ids] of byType) {
+    for (let i = 0; i < ids.length; i += LINKED_IDS_PER_QUERY) {
+      const chunk = ids.slice(i, i + LINKED_IDS_PER_QUERY);
+      const page = await deps.client.query(`SELECT * FROM ${type} WHERE Id IN (${chunk.map(qboQuote).join(", ")}) STARTPOSITION 1 MAXRESULTS ${MAX_QUERY_PAGE}`);
+      if (page.rows.length > 0) {
+        await writeBronze(deps, page.raw, { source: "read", entity_type: type, entity_ids: chunk.join(","), intuit_tid: page.intuitTid });
+        bronzeObjects++;
+      }
+      for (const row of page.rows) entities.set(linkedKey(type, row.Id), row);
+      const at = new Date(deps.now()).toISOString();
+      for (const id of chunk) if (!entities.has(linkedKey(type, id))) entities.set(linkedKey(type, id), deletedStub(id, at));
+    }
+  }
+  return { entities, bronzeObjects };
 }
 
 async function readOrDeleted(deps: SyncDeps, type: QboEntityType, id: string): Promise<{ entity: QboEntity; raw?: string; intuitTid?: string }> {
