@@ -23,7 +23,6 @@ beforeAll(() => {
   emulator = createEmulator({
     now: () => Date.now(),
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-    historyDays: 20,
     verifierToken: VERIFIER,
     webhookUrl: "http://workspace.test/v1/webhooks/qbo",
     autoApprove: true,

@@ -8,6 +8,7 @@
 import { describe, expect, it } from "vitest";
 import { FakeClock } from "../../test/fake-clock.ts";
 import { QboClient } from "../../src/connectors/qbo/client.ts";
+import type { QboEntity } from "../../src/connectors/qbo/entities.ts";
 import type { QboRemoval } from "../../src/connectors/qbo/mapping.ts";
 import { MemoryBronze, MemoryEventLog, MemorySyncStore } from "../../src/connectors/qbo/memory-store.ts";
 import { authorizeUrl, exchangeCode, qboEndpoints, refreshTokens, type TokenSet } from "../../src/connectors/qbo/oauth.ts";
@@ -30,7 +31,8 @@ const endpoints = qboEndpoints({
 
 describe("QuickBooks connector end to end against the emulator", () => {
   it("after faults and lost webhooks, the log matches the books exactly", async () => {
-    const clock = new FakeClock(Date.parse("2026-03-02T17:00:00Z"));
+    // The day after the demo company's six months (they end on 2026-10-31).
+    const clock = new FakeClock(Date.parse("2026-11-01T17:00:00Z"));
     // The receiving side: signature check, parse, enqueue, answer 200 (what /v1/webhooks/qbo does).
     const queue: { changes: EntityChange[]; attempts: number }[] = [];
     let badSignatures = 0;
@@ -85,9 +87,20 @@ describe("QuickBooks connector end to end against the emulator", () => {
     // Ten business days of live changes under fire.
     emulator.faults.set({ throttle: 0.15, error: 0.1, slow: 0.05, slowMs: 3_000, retryAfterSeconds: 2, drop: 0.3, duplicate: 0.25, reorder: true });
     let deadLettered = 0;
+    // On the way, the bookkeeper voids an open invoice and deletes a credit memo (in QuickBooks' UI:
+    // straight into the books, announced by webhook like any change).
+    let deletedMemo: QboEntity | undefined;
     for (let day = 0; day < 10; day++) {
       clock.t += 86_400_000; // a day passes: the access token has long expired (refreshed before use)
       await emulator.advance(1);
+      if (day === 2) {
+        const open = emulator.store.list("Invoice").find((i) => (i.Balance as number) > 0)!;
+        emulator.store.void("Invoice", open.Id);
+      }
+      if (day === 5) {
+        deletedMemo = emulator.store.list("CreditMemo").at(-1)!;
+        emulator.store.remove("CreditMemo", deletedMemo.Id);
+      }
       // Sometimes Intuit invalidates a token early: the next API call gets a 401.
       if (day % 3 === 2) emulator.faults.set({ script: ["401"] });
       // The queue consumer: each message is retried (like a Cloudflare Queue) up to 5 attempts.
@@ -145,7 +158,8 @@ describe("QuickBooks connector end to end against the emulator", () => {
     const paidInvoices = liveInvoices.filter((i) => i.Balance === 0 && (i.TotalAmt as number) > 0);
     expect(round(sum("sum:revenue"))).toBe(round(paidInvoices.reduce((s, i) => s + (i.TotalAmt as number), 0)));
     expect(round(sum("sum:expenses"))).toBe(round(books.list("Bill").reduce((s, b) => s + (b.TotalAmt as number), 0)));
-    const refunds = [...books.list("RefundReceipt"), ...books.list("CreditMemo")];
+    // The log is append-only and deletions do not retract yet: the deleted memo still counts.
+    const refunds = [...books.list("RefundReceipt"), ...books.list("CreditMemo"), deletedMemo!];
     expect(round(sum("sum:refunds"))).toBe(round(refunds.reduce((s, r) => s + (r.TotalAmt as number), 0)));
     expect(sum("n:invoice_paid")).toBe(paidInvoices.length);
     expect(sum("n:payment_received")).toBe(books.list("Payment").length);
