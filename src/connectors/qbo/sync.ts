@@ -5,15 +5,20 @@
  *   read (API) → bronze (raw text, content-addressed) → skip versions already processed →
  *   map → validate → append to the company's log → remember the processed version.
  *
- * Every step is idempotent: bronze keys are content hashes, event ids are deterministic, and a
- * version is only remembered after its events are appended, so a crash anywhere is repaired by
- * running the same work again. Lost notifications are repaired by the CDC sweep; repeated or
+ * An entity QBO voided or deleted is retracted from the log: its events stop counting in the
+ * ledger (revenue, AR, …) though they stay in the log.
+ *
+ * Every step is idempotent: bronze keys are content hashes, event ids are deterministic,
+ * retracting twice changes nothing, and a version is only remembered after its events are
+ * appended and its removal retracted, so a crash anywhere is repaired by running the same work
+ * again. Lost notifications are repaired by the CDC sweep; repeated or
  * reordered ones are skipped by version (SyncToken, then LastUpdatedTime).
  *
  * Storage is behind small interfaces: the Worker implements them over D1, R2 and the CompanyLog
  * Durable Object; tests and the CLI use in-memory ones.
  */
 import { type CanonicalEvent, type Rejection, validateEvent } from "../../events/canonical.ts";
+import type { Retraction } from "../../events/retraction.ts";
 import { MAX_QUERY_PAGE, type QboClient, qboQuote } from "./client.ts";
 import { utf8 } from "./encoding.ts";
 import {
@@ -25,7 +30,7 @@ import {
   syncTokenOf,
 } from "./entities.ts";
 import { QboNotFoundError } from "./errors.ts";
-import { linkedKey, linkedNeeds, mapQboEntity, type QboRemoval } from "./mapping.ts";
+import { linkedKey, linkedNeeds, mapQboEntity, type QboRemoval, retractionOf } from "./mapping.ts";
 import { coalesceChanges, type EntityChange } from "./webhooks.ts";
 
 /** The version of an entity the log already reflects. */
@@ -57,6 +62,8 @@ export interface BronzeWriter {
 
 export interface EventAppender {
   append(events: CanonicalEvent[]): Promise<{ accepted: number; duplicates: number }>;
+  /** Retracts entities (their events stop counting); `entities`: newly retracted ones. */
+  retract(retractions: Retraction[]): Promise<{ entities: number; duplicates: number; events: number }>;
 }
 
 export interface SyncDeps {
@@ -83,11 +90,16 @@ export interface SyncReport {
   events_rejected: number;
   rejections: (Rejection & { entity: string })[];
   removals: QboRemoval[];
+  /** Removed entities newly retracted from the log, and how many of their events stopped counting. */
+  entities_retracted: number;
+  events_retracted: number;
   bronze_objects: number;
 }
 
 /** Events per append call (the CompanyLog takes at most 5,000). */
 const APPEND_BATCH = 1_000;
+/** Retractions per call (the CompanyLog takes at most 1,000). */
+const RETRACT_BATCH = 500;
 /** Entity types whose last body is kept (for `changed_fields`). */
 const KEEP_BODY: ReadonlySet<QboEntityType> = new Set(["Customer"]);
 const MAX_LISTED_REJECTIONS = 100;
@@ -102,6 +114,8 @@ export function emptyReport(): SyncReport {
     events_rejected: 0,
     rejections: [],
     removals: [],
+    entities_retracted: 0,
+    events_retracted: 0,
     bronze_objects: 0,
   };
 }
@@ -116,6 +130,8 @@ export function mergeReports(a: SyncReport, b: SyncReport): SyncReport {
     events_rejected: a.events_rejected + b.events_rejected,
     rejections: [...a.rejections, ...b.rejections].slice(0, MAX_LISTED_REJECTIONS),
     removals: [...a.removals, ...b.removals],
+    entities_retracted: a.entities_retracted + b.entities_retracted,
+    events_retracted: a.events_retracted + b.events_retracted,
     bronze_objects: a.bronze_objects + b.bronze_objects,
   };
 }
@@ -284,12 +300,14 @@ async function processEntities(deps: SyncDeps, fetched: readonly Fetched[], sour
 
   const ingestedAt = new Date(deps.now()).toISOString();
   const events: CanonicalEvent[] = [];
+  const retractions: Retraction[] = [];
   const remember: { key: string; version: EntityVersion; body?: QboEntity }[] = [];
   for (const [key, item] of fresh) {
     const previous = KEEP_BODY.has(item.type) ? await deps.store.previous(deps.realmId, key) : undefined;
     const mapping = mapQboEntity(item.type, item.entity, { realmId: deps.realmId, homeCurrency: deps.homeCurrency, previous, linked });
     if (mapping.removal) {
       report.removals.push(mapping.removal);
+      retractions.push(retractionOf(mapping.removal));
       deps.note?.("qbo_entity_removed", { key, kind: mapping.removal.kind, source });
     }
     mapping.events.forEach((record) => {
@@ -307,6 +325,13 @@ async function processEntities(deps: SyncDeps, fetched: readonly Fetched[], sour
     const result = await deps.log.append(events.slice(i, i + APPEND_BATCH));
     report.events_appended += result.accepted;
     report.events_duplicate += result.duplicates;
+  }
+  // After the appends: a removed entity whose events came in this batch (a page holding an
+  // invoice and, later, its void) is retracted with them.
+  for (let i = 0; i < retractions.length; i += RETRACT_BATCH) {
+    const result = await deps.log.retract(retractions.slice(i, i + RETRACT_BATCH));
+    report.entities_retracted += result.entities;
+    report.events_retracted += result.events;
   }
   // Only now: a crash before this line makes the same work run again, harmlessly.
   await deps.store.saveVersions(deps.realmId, remember);
