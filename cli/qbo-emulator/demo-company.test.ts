@@ -8,7 +8,7 @@ import { FakeClock } from "../../test/fake-clock.ts";
 import { QboClient } from "../../src/connectors/qbo/client.ts";
 import { MemoryBronze, MemoryEventLog, MemorySyncStore } from "../../src/connectors/qbo/memory-store.ts";
 import { authorizeUrl, exchangeCode, qboEndpoints } from "../../src/connectors/qbo/oauth.ts";
-import { backfill } from "../../src/connectors/qbo/sync.ts";
+import { backfill, cdcSweep } from "../../src/connectors/qbo/sync.ts";
 import { validateEvent } from "../../src/events/canonical.ts";
 import { DEMO_REALM, generateDemoCompany, liveDemoCompany, type SimEvent } from "../../src/sim/index.ts";
 import { expectedEvents } from "./expectations.ts";
@@ -87,6 +87,23 @@ describe("the emulator's company is the simulated demo business", () => {
     expect(lowStock.length + earlierBills.length).toBe(uploadOnly.length);
     expect(lowStock.length).toBeGreaterThan(0);
     expect(earlierBills.length).toBeGreaterThan(0);
+  });
+
+  it("an invoice voided in QuickBooks after the upload stops counting, though its facts came from the upload", async () => {
+    const { log, events } = uploadedDemo();
+    const { emulator, client, realmId, clock } = await connectedEmulator();
+    const deps = { realmId, client, store: new MemorySyncStore(), bronze: new MemoryBronze(), log, now: clock.now };
+    await backfill(deps);
+    const revenue = () => [...log.ledger.daily].filter(([k]) => k.endsWith("|sum:revenue")).reduce((s, [, v]) => s + v, 0);
+    const before = revenue();
+    const paid = emulator.store.list("Invoice").find((i) => i.Balance === 0 && (i.TotalAmt as number) > 0)!;
+    const uploadedFacts = events.filter((e) => e.source_entity_id === `Invoice:${paid.Id}`).map((e) => e.event_id);
+    expect(uploadedFacts).toEqual([`qbo:${realmId}:Invoice:${paid.Id}:issued`, `qbo:${realmId}:Invoice:${paid.Id}:paid`]);
+    clock.t += 60_000;
+    emulator.store.void("Invoice", paid.Id);
+    const sweep = await cdcSweep(deps, new Date(clock.t - 600_000).toISOString());
+    expect(sweep).toMatchObject({ entities_retracted: 1, events_retracted: 2 });
+    expect(Math.round((before - revenue()) * 100) / 100).toBe(paid.TotalAmt);
   });
 
   it("advancing writes the demo's next simulated day: its QuickBooks facts are the simulator's", async () => {
