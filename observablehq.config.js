@@ -13,6 +13,7 @@ export default {
   pages: [
     { name: "Health", path: "/" },
     { name: "Incidents", path: "/incidents" },
+    { name: "Conflicts", path: "/conflicts" },
     { name: "Setup", path: "/setup" },
   ],
   footer: "Business Reliability Engine · data from this workspace's own API",

@@ -13,12 +13,11 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { DEFAULT_DETECTION_CONFIG, scoreMetrics } from "../src/detect/detect.ts";
+import { DEFAULT_DETECTION_CONFIG, type ScoreTable } from "../src/detect/detect.ts";
 import { RULES_BY_TYPE } from "../src/detect/rules.ts";
 import { type RunScore, scoreRun, type Summary, summarize } from "../src/eval/score.ts";
 import type { DetectionMethod } from "../src/scan-contract.ts";
 import { CAPABILITIES, type ScanConfig } from "../src/scan.ts";
-import type { GoldMetrics } from "../src/metrics/gold.ts";
 import { DEMO_PROFILE, type Labels, SCENARIO_NAMES, SCENARIOS, simulate } from "../src/sim/index.ts";
 import { loadSimulated, scanLoaded } from "./scan-simulated.ts";
 
@@ -81,12 +80,13 @@ async function main(): Promise<void> {
       if (loaded.rejected > 0) throw new Error(`${name} seed ${seed}: ${loaded.rejected} events rejected by validateEvent`);
       for (const c of configs) {
         const config: ScanConfig = { detection: { ...DEFAULT_DETECTION_CONFIG, methods: c.methods } };
-        const { result, metrics, days } = await scanLoaded(loaded, config);
-        const score = scoreRun(run.labels, result);
+        const { result, scores, days } = await scanLoaded(loaded, config);
+        // LOW-confidence incidents are review flags, not detections (docs/decisions.md, "Fusion").
+        const score = scoreRun(run.labels, { ...result, incidents: result.incidents.filter((i) => i.confidence !== "LOW") });
         perConfig.get(c.name)!.push(score);
         for (const missed of score.expected.filter((e) => !e.detected)) {
           const label = run.labels.incidents.find((l) => l.id === missed.label_id)!;
-          missesPerConfig.get(c.name)!.push(strongestZ(name, seed, label, metrics, days, config));
+          missesPerConfig.get(c.name)!.push(strongestZ(name, seed, label, scores, days));
         }
       }
     }
@@ -103,9 +103,8 @@ async function main(): Promise<void> {
 }
 
 /** The largest |z| (in the rule's direction) any trigger of the label's type reached from onset to cause end + 7 days. */
-function strongestZ(scenario: string, seed: number, label: Labels["incidents"][number], metrics: GoldMetrics, days: string[], config: ScanConfig): Miss {
+function strongestZ(scenario: string, seed: number, label: Labels["incidents"][number], scores: ScoreTable, days: string[]): Miss {
   const rule = RULES_BY_TYPE.get(label.incident_type)!;
-  const scores = scoreMetrics(metrics, config.detection);
   const from = days.indexOf(label.onset);
   const to = Math.min(days.length - 1, from + label.duration_days + 7);
   let best: Miss = { scenario, seed, incident_type: label.incident_type, onset: label.onset, metric: rule.triggers[0]!.metric, max_z: null, day: null };

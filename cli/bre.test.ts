@@ -41,7 +41,7 @@ describe("bre scan", () => {
     const { code, stdout, stderr } = await bre(["scan", "--events", join(dir, "events.ndjson"), "--json"]);
     expect(code).toBe(0);
     const result = scanResultSchema.parse(JSON.parse(stdout));
-    expect(result.incidents.map((i) => [i.incident_type, i.detected_at])).toContainEqual(["REFUND_SPIKE", "2025-03-02"]);
+    expect(result.incidents.map((i) => [i.incident_type, i.detected_at])).toContainEqual(["REFUND_SPIKE", "2025-03-04"]);
     expect(stderr).toMatch(/accepted/);
     expect(stdout.trim().startsWith("{") && stdout.trim().endsWith("}")).toBe(true);
   });

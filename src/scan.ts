@@ -7,15 +7,19 @@
  * `run_id` and the manifest's timings.
  */
 import { analyzeIncidents, type AnalysisConfig, DEFAULT_ANALYSIS_CONFIG, type IncidentToAnalyze } from "./analyze/analyze-incidents.ts";
-import { type DetectedIncident, DEFAULT_DETECTION_CONFIG, type DetectionConfig, detectIncidents, scoreMetrics, type ScoreTable } from "./detect/detect.ts";
-import { SCHEMA_VERSION, type EventType } from "./events/canonical.ts";
-import type { EvidenceSource } from "./evidence.ts";
+import { computeLayers, type DetectedIncident, DEFAULT_DETECTION_CONFIG, type DetectionConfig, detectIncidents, type LayerSignals, scoreMetrics, type ScoreTable } from "./detect/detect.ts";
+import { selectEvidence } from "./detect/evidence.ts";
+import { evidenceUpgrade } from "./detect/rules.ts";
+import { SCHEMA_VERSION } from "./events/canonical.ts";
+import type { EvidenceEvent, EvidenceSource } from "./evidence.ts";
 import { stableId } from "./ids.ts";
-import { computeGoldMetrics, type GoldMetrics, METRIC_SCHEMA_VERSION, METRICS_BY_NAME, type MetricName } from "./metrics/gold.ts";
+import { repeatPurchaseDropoffs } from "./metrics/dropoff.ts";
+import { computeGoldMetrics, type GoldMetrics, METRIC_SCHEMA_VERSION, type MetricName } from "./metrics/gold.ts";
 import type { LedgerSnapshot } from "./metrics/ledger.ts";
+import { metricDataQuality } from "./metrics/quality.ts";
 import { DailyAggregates } from "./metrics/series.ts";
 import { runMonitorLoop } from "./monitors/loop.ts";
-import type { Monitor, RunManifest, ScanResult } from "./scan-contract.ts";
+import type { Confidence, Incident, Monitor, RunManifest, ScanResult } from "./scan-contract.ts";
 
 export const ENGINE_VERSION = "0.1.0";
 export const SCAN_SCHEMA_VERSION = "scan_v1";
@@ -28,7 +32,7 @@ export const EVIDENCE_LIMIT = 500;
  */
 export const CAPABILITIES = {
   detection: true,
-  layeredDetection: false,
+  layeredDetection: true,
   cascades: true,
   rootCause: true,
   blastRadius: true,
@@ -63,6 +67,8 @@ export interface ScanOutput {
   result: ScanResult;
   days: string[];
   metrics: GoldMetrics;
+  /** Layer 1 scores of every metric (values, baselines, z), as detection saw them. */
+  scores: ScoreTable;
 }
 
 export async function runScan(input: ScanInput): Promise<ScanOutput> {
@@ -75,12 +81,13 @@ export async function runScan(input: ScanInput): Promise<ScanOutput> {
   const asOf = input.asOf ?? lastDay;
   const aggregates = new DailyAggregates(input.ledger, firstDay ?? "", asOf ?? "");
   const metrics = computeGoldMetrics(aggregates);
-  const scores = scoreMetrics(metrics, config.detection);
-  const detected = detectIncidents(scores, aggregates.length, config.detection);
+  const scores = scoreMetrics(metrics, config.detection, { days: aggregates.days, aggregates });
+  const layers = computeLayers(scores, aggregates.length, config.detection);
+  const detected = detectIncidents(scores, aggregates.length, config.detection, layers);
 
   const toAnalyze: IncidentToAnalyze[] = [];
   for (const found of detected) {
-    toAnalyze.push(await buildIncident(found, { input, aggregates, metrics, scores }));
+    toAnalyze.push(await buildIncident(found, { input, aggregates, metrics, scores, layers }));
   }
   const { incidents, cascades } = await analyzeIncidents(
     toAnalyze,
@@ -91,13 +98,13 @@ export async function runScan(input: ScanInput): Promise<ScanOutput> {
       scores,
       detection: config.detection,
       evidence: input.evidence,
-      dataQuality: (metric: MetricName, from: number, to: number) => dataQuality(aggregates, metric, from, to),
+      dataQuality: (metric: MetricName, from: number, to: number) => metricDataQuality(aggregates, metric, from, to, metrics[metric]).score,
     },
     config.analysis ?? DEFAULT_ANALYSIS_CONFIG,
   );
 
   // The closed loop, last: monitors from the assembled incidents (and stored ones), run over the history.
-  const loop = runMonitorLoop({ incidents, stored: input.monitors ?? [], days: aggregates.days, metrics, detection: config.detection });
+  const loop = runMonitorLoop({ incidents, stored: input.monitors ?? [], days: aggregates.days, metrics, detection: config.detection, aggregates });
 
   const finishedAt = input.clock();
   const incidentsByType: Record<string, number> = {};
@@ -115,6 +122,7 @@ export async function runScan(input: ScanInput): Promise<ScanOutput> {
     events_processed: eventsProcessed,
     events_by_type: eventsByType,
     detection_methods_enabled: [...config.detection.methods],
+    detection_models: detectionModels(config.detection, layers, incidents),
     incidents_by_type: incidentsByType,
     started_at: startedAt.toISOString(),
     finished_at: finishedAt.toISOString(),
@@ -124,6 +132,7 @@ export async function runScan(input: ScanInput): Promise<ScanOutput> {
     result: { run_id: input.runId, manifest, incidents, cascades, monitors: loop.monitors, alerts: loop.alerts },
     days: aggregates.days,
     metrics,
+    scores,
   };
 }
 
@@ -157,30 +166,60 @@ interface BuildContext {
   aggregates: DailyAggregates;
   metrics: GoldMetrics;
   scores: ScoreTable;
+  layers: LayerSignals;
 }
+
+/** The manifest's account of the layers: what ran, with which settings, and what it contributed. */
+function detectionModels(config: DetectionConfig, layers: LayerSignals, incidents: readonly Incident[]) {
+  const byConfidence: Record<string, number> = {};
+  for (const incident of incidents) byConfidence[incident.confidence] = (byConfidence[incident.confidence] ?? 0) + 1;
+  const modelsTrained: Record<string, number> = {};
+  for (const [domain, forest] of layers.isolation) modelsTrained[domain] = forest.modelsTrained;
+  return {
+    mad_zscore: { baseline_days: config.baselineDays, weekly_seasonality_days: config.seasonalityDays, thresholds: "per incident type (3, or 2.5 for churn and satisfaction)" },
+    isolation_forest: config.methods.includes("isolation_forest")
+      ? { library: "ml-isolation-forest@0.1.0", trees: config.isolationForest.trees, training_days: config.isolationForest.trainingDays, retrain_every_days: config.isolationForest.retrainEveryDays, contamination: config.isolationForest.contamination, seed: config.isolationForest.seed, models_trained_by_domain: modelsTrained }
+      : null,
+    changepoint: config.methods.includes("changepoint")
+      ? { methods: [...config.changepoint.methods], lambda: config.changepoint.lambda, window_days: config.changepoint.windowDays, metrics: [...layers.changes.keys()] }
+      : null,
+    incidents_by_confidence: byConfidence,
+  };
+}
+
+/** Confidence one level lower when the primary metric's data quality is below this. */
+const LOW_QUALITY = 0.6;
+const CONFIDENCE_ORDER: readonly Confidence[] = ["LOW", "MEDIUM", "HIGH", "VERY_HIGH"];
 
 async function buildIncident(found: DetectedIncident, ctx: BuildContext): Promise<IncidentToAnalyze> {
   const days = ctx.aggregates.days;
   const start = days[found.startIndex]!;
   const end = days[found.endIndex]!;
   const incidentId = `inc_${stableId(ctx.input.companyId, found.type, start)}`;
-  const evidence = await ctx.input.evidence.events({ types: found.rule.evidence, from: start, to: end, limit: EVIDENCE_LIMIT });
-  const evidenceCount = countEvents(ctx.aggregates, found.rule.evidence, found.startIndex, found.endIndex);
+  const selected = await selectEvidence(found.type, ctx.input.evidence, start, end, EVIDENCE_LIMIT);
+  const evidence = selected.events;
   const primaryMetric = found.primary.metric;
   const peak = found.peakIndex;
   const supporting = found.rule.supporting.map((name) => {
     const point = ctx.scores.get(name)?.[peak];
     return { metric_name: name, value: round(point?.value ?? null), baseline: round(point?.baseline ?? null), zscore: round(point?.z ?? null) };
   });
-  const quality = dataQuality(ctx.aggregates, primaryMetric, Math.max(0, found.startIndex - 30), found.endIndex);
+  const dq = metricDataQuality(ctx.aggregates, primaryMetric, found.startIndex - 30, found.endIndex, ctx.metrics[primaryMetric]);
+  const quality = dq.score;
+  // Customers who stopped buying during the window (churn evidence without an event id).
+  const droppedCustomers = found.type === "CHURN_ACCELERATION" ? dropoffsIn(ctx.aggregates, found.startIndex, found.endIndex) : [];
+  const upgraded = evidenceUpgrade(found.type, found.severity, [...evidence, ...droppedCustomers.map(asCustomerEvidence)], topCustomers(ctx.aggregates, found.startIndex));
+  let confidence = found.confidence;
+  if (quality < LOW_QUALITY && confidence !== "LOW") confidence = CONFIDENCE_ORDER[CONFIDENCE_ORDER.indexOf(confidence) - 1]!;
+
   const z = found.primary.z;
   const trigger = found.rule.triggers.find((t) => t.metric === primaryMetric);
   return {
     incident: {
       incident_id: incidentId,
       incident_type: found.type,
-      severity: found.severity,
-      confidence: "MEDIUM",
+      severity: upgraded.severity,
+      confidence,
       detected_at: days[found.detectedIndex]!,
       incident_window_start: start,
       incident_window_end: end,
@@ -191,9 +230,36 @@ async function buildIncident(found: DetectedIncident, ctx: BuildContext): Promis
       supporting_metrics: supporting,
       detection_methods: found.methods,
       evidence_event_ids: evidence.map((e) => e.event_id),
-      evidence_event_count: evidenceCount,
+      evidence_event_count: selected.total,
       data_quality_score: round(quality) ?? 1,
       status: "open",
+      needs_review: found.needsReview,
+      severity_notes: upgraded.reason ? [upgraded.reason] : [],
+      detection_layers: {
+        mad_zscore: found.layers.madZscore,
+        isolation_forest: found.layers.isolationForest
+          ? { day: days[found.layers.isolationForest.dayIndex]!, score: round(found.layers.isolationForest.score), threshold: round(found.layers.isolationForest.threshold) }
+          : null,
+        changepoint: found.layers.changepoint
+          ? {
+              metric_name: found.layers.changepoint.metric,
+              method: found.layers.changepoint.method,
+              detected_on: days[found.layers.changepoint.dayIndex]!,
+              regime_start: days[found.layers.changepoint.changeIndex]!,
+              mean_before: round(found.layers.changepoint.before),
+              mean_after: round(found.layers.changepoint.after),
+            }
+          : null,
+      },
+      data_quality: {
+        score: round(dq.score),
+        completeness: round(dq.completeness),
+        consistency: round(dq.consistency),
+        timeliness: round(dq.timeliness),
+        coverage: round(dq.coverage),
+        advisory: dq.advisory,
+      },
+      ...(found.type === "CHURN_ACCELERATION" ? { dropped_off_customer_ids: droppedCustomers.slice(0, EVIDENCE_LIMIT) } : {}),
     },
     rca: {
       incidentId,
@@ -211,23 +277,24 @@ async function buildIncident(found: DetectedIncident, ctx: BuildContext): Promis
   };
 }
 
-function countEvents(aggregates: DailyAggregates, types: readonly EventType[], from: number, to: number): number {
-  let total = 0;
-  for (const type of types) total += sumRange(aggregates.column(`n:${type}`), from, to);
-  return total;
+/** Customers whose repeat purchasing stopped (drop-off day) within days [from, to]. */
+function dropoffsIn(aggregates: DailyAggregates, from: number, to: number): string[] {
+  const { dropped } = repeatPurchaseDropoffs(aggregates);
+  return [...new Set(dropped.slice(from, to + 1).flat())].sort();
 }
 
-/** Share of the metric's source events without data-quality flags, over days [from, to]. */
-function dataQuality(aggregates: DailyAggregates, metric: string, from: number, to: number): number {
-  const definition = METRICS_BY_NAME.get(metric as never);
-  if (!definition) return 1;
-  let events = 0;
-  let flagged = 0;
-  for (const type of definition.sources) {
-    events += sumRange(aggregates.column(`n:${type}`), from, to);
-    flagged += sumRange(aggregates.column(`dq:${type}`), from, to);
+function asCustomerEvidence(customerId: string): EvidenceEvent {
+  return { event_id: `dropoff:${customerId}`, event_type: "customer_churned", event_time: "", entity_type: "customer", entity_id: customerId, related_entity_ids: { customer_id: customerId }, amount: null, attributes: {} };
+}
+
+/** The top 10 % of customers by revenue over the 90 days before day `before` (at least one). */
+function topCustomers(aggregates: DailyAggregates, before: number): Set<string> {
+  const totals = new Map<string, number>();
+  for (let i = Math.max(0, before - 90); i < before; i++) {
+    for (const [customer, revenue] of aggregates.customerRevenue[i]!) totals.set(customer, (totals.get(customer) ?? 0) + revenue);
   }
-  return events === 0 ? 1 : 1 - flagged / events;
+  const ranked = [...totals].filter(([, r]) => r > 0).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  return new Set(ranked.slice(0, Math.max(1, Math.ceil(ranked.length * 0.1))).map(([c]) => c));
 }
 
 function sumRange(values: Float64Array, from: number, to: number): number {

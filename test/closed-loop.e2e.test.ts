@@ -12,8 +12,8 @@ import { adminToken, authed, call, envelopeOf, ndjson } from "./helpers.ts";
 const COMPANY = "loop";
 let token: string;
 
-async function scan(): Promise<string> {
-  const queued = await authed(`/v1/scan?company=${COMPANY}`, token, { method: "POST" });
+async function scan(company = COMPANY): Promise<string> {
+  const queued = await authed(`/v1/scan?company=${company}`, token, { method: "POST" });
   expect(queued.status).toBe(202);
   const { run_id } = (await queued.json()) as { run_id: string };
   for (let i = 0; i < 150; i++) {
@@ -44,7 +44,9 @@ beforeAll(async () => {
   token = await adminToken();
   const history = refundHistory(160, [
     { start: 40, refunds: [10, 10, 10, 10, 10] },
-    { start: 110, refunds: [5, 6, 7, 8, 9, 10, 10, 10] },
+    // Refunds creep back (the 2.5σ monitor sees it a day before detection), then stay high long
+    // enough to squeeze the 30-day margin: Refund Spike → Margin Compression.
+    { start: 110, refunds: [4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 10, 14, 16, 18, 20, 20, 20, 20, 20, 20, 20] },
   ]);
   const upload = await authed(`/v1/ingest/upload?company=${COMPANY}`, token, { method: "POST", headers: { "content-type": "application/x-ndjson" }, body: ndjson(history.events) });
   expect(upload.status).toBe(201);
@@ -71,28 +73,33 @@ describe("monitors and alerts from a scan", () => {
     expect(detail.body.alerts.map((a) => a.alert_id)).toContain(early.alert_id);
   });
 
-  it("keeps people's edits across re-scans: a disabled monitor stops alerting, an acknowledged alert stays acknowledged", async () => {
-    const alerts = (await json<{ alerts: AlertView[] }>(`/v1/monitors/alerts?company=${COMPANY}`)).body.alerts;
-    const other = alerts.find((a) => a.monitor_id !== refundMonitor.monitor_id)!;
-    expect(other).toBeDefined();
-    const ack = await json<AlertView>(`/v1/monitors/alerts/${other.alert_id}/status`, patch({ status: "acknowledged" }));
+  it("keeps people's edits across re-scans: an acknowledged alert stays acknowledged, a disabled monitor stops alerting", async () => {
+    const alerts = (await json<{ alerts: AlertView[] }>(`/v1/monitors/alerts?company=${COMPANY}&monitor_id=${refundMonitor.monitor_id}`)).body.alerts;
+    const early = alerts.find((a) => a.preceded_incident_id === spikes[1]!.incident_id)!;
+    expect(early).toBeDefined();
+    const ack = await json<AlertView>(`/v1/monitors/alerts/${early.alert_id}/status`, patch({ status: "acknowledged" }));
     expect(ack.status).toBe(200);
     expect(ack.body.status).toBe("acknowledged");
+
+    // Re-scanning finds the same alert again (same monitor, same day ⇒ same id) and keeps the person's status.
+    const secondRun = await scan();
+    const again = (await json<{ alerts: AlertView[] }>(`/v1/monitors/alerts?company=${COMPANY}`)).body.alerts;
+    expect(again.find((a) => a.alert_id === early.alert_id)).toMatchObject({ status: "acknowledged", run_id: secondRun });
 
     const off = await json<MonitorView>(`/v1/monitors/${refundMonitor.monitor_id}`, patch({ enabled: false }));
     expect(off.status).toBe(200);
     expect(off.body).toMatchObject({ enabled: false, takes_effect: "on the next scan" });
 
-    const secondRun = await scan();
+    const thirdRun = await scan();
     const monitors = (await json<{ monitors: MonitorView[] }>(`/v1/monitors?company=${COMPANY}`)).body.monitors;
     // Re-scanning found the same monitors: none duplicated, none lost.
     expect(new Set(monitors.map((m) => m.monitor_id)).size).toBe(monitors.length);
     expect(monitors.map((m) => m.monitor_id)).toContain(refundMonitor.monitor_id);
     expect(monitors.find((m) => m.monitor_id === refundMonitor.monitor_id)).toMatchObject({ enabled: false, state: "disabled" });
     const after = (await json<{ alerts: AlertView[] }>(`/v1/monitors/alerts?company=${COMPANY}`)).body.alerts;
-    // The disabled monitor's alerts are history now: none came from the second scan.
-    expect(after.filter((a) => a.monitor_id === refundMonitor.monitor_id && a.run_id === secondRun)).toEqual([]);
-    expect(after.find((a) => a.alert_id === other.alert_id)).toMatchObject({ status: "acknowledged", run_id: secondRun });
+    // The disabled monitor's alerts are history now: none came from the third scan.
+    expect(after.filter((a) => a.monitor_id === refundMonitor.monitor_id && a.run_id === thirdRun)).toEqual([]);
+    expect(after.find((a) => a.alert_id === early.alert_id)).toMatchObject({ status: "acknowledged", run_id: secondRun });
 
     // A custom threshold is kept too, and the condition follows it.
     const strict = await json<MonitorView>(`/v1/monitors/${refundMonitor.monitor_id}`, patch({ enabled: true, threshold_z: 3.5 }));
@@ -221,20 +228,35 @@ describe("what-if simulation", () => {
     triggered_cascades: { cascade_path: string[] }[];
     propagation: { from: string; to: string; used: boolean; slope: number | null }[];
   };
-  const post = (body: unknown, company = COMPANY) =>
+  // A quiet history (one early refund spike, then months of 3–4 refunds a day), so that a change
+  // today is judged against a calm month. (The loop company's recent surge would absorb it.)
+  const CALM = "whatif-calm";
+  const post = (body: unknown, company = CALM) =>
     authed(`/v1/simulate?company=${company}`, token, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 
-  it("tripling the refund rate triggers a refund spike and, through the margin, a margin compression cascade", async () => {
+  beforeAll(async () => {
+    const history = refundHistory(160, [{ start: 40, refunds: [10, 10, 10, 10, 10] }]);
+    const upload = await authed(`/v1/ingest/upload?company=${CALM}`, token, { method: "POST", headers: { "content-type": "application/x-ndjson" }, body: ndjson(history.events) });
+    expect(upload.status).toBe(201);
+    await scan(CALM);
+  });
+
+  it("tripling the refund rate triggers a refund spike on day 1 and carries the change down to the margin", async () => {
     const response = await post({ perturbations: [{ metric: "refund_rate", change_pct: 200 }] });
     expect(response.status).toBe(201);
     const s = (await response.json()) as Scenario;
     expect(s.narrative.startsWith("Linear stress test, not a causal forecast: refund rate +200%")).toBe(true);
-    expect(s.triggered_incidents.map((i) => i.incident_type)).toEqual(expect.arrayContaining(["REFUND_SPIKE", "MARGIN_COMPRESSION"]));
     expect(s.triggered_incidents.find((i) => i.incident_type === "REFUND_SPIKE")!.days_after_start).toBe(1);
-    // In this history margin = 1 − refund rate (no expenses), so the fitted line has slope −1.
-    expect(s.propagation.find((p) => p.from === "refund_rate" && p.to === "margin_proxy")).toMatchObject({ used: true });
-    expect(s.propagation.find((p) => p.to === "margin_proxy")!.slope).toBeCloseTo(-1, 3);
-    expect(s.triggered_cascades.map((c) => c.cascade_path)).toContainEqual(["REFUND_SPIKE", "MARGIN_COMPRESSION"]);
+    // Refunds come out of the margin: the fitted line from refund rate to margin slopes down and is used.
+    const toMargin = s.propagation.find((p) => p.from === "refund_rate" && p.to === "margin_proxy")!;
+    expect(toMargin).toMatchObject({ used: true });
+    expect(toMargin.slope!).toBeLessThan(0);
+    expect(s.narrative).toContain("It would trigger Refund Spike");
+
+    // The same change on the loop company, whose refunds surged to 29 % a month ago, is absorbed:
+    // 15 % is inside the spread of its last 30 days.
+    const absorbed = (await (await post({ perturbations: [{ metric: "refund_rate", change_pct: 200 }] }, COMPANY)).json()) as Scenario;
+    expect(absorbed.triggered_incidents.filter((i) => i.incident_type === "REFUND_SPIKE")).toEqual([]);
 
     const again = await post({ perturbations: [{ metric: "refund_rate", change_pct: 200 }] });
     expect(((await again.json()) as Scenario).scenario_id).toBe(s.scenario_id);

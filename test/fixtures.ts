@@ -3,7 +3,8 @@ import { addDays } from "../src/time.ts";
 
 /**
  * 90 days of paid invoices with a steady trickle of refunds, and refunds tripled on days 60–64:
- * a refund spike a scan must find, detected on day 60 (2025-03-02).
+ * a refund spike a scan must find. It starts on day 60 (2025-03-02); the 7-day refund rate passes
+ * z = 3 under Poisson noise on its third day, day 62 (2025-03-04).
  */
 export function refundSpikeEvents(prefix = "e"): Record<string, unknown>[] {
   const rand = seededRandom(7);

@@ -58,7 +58,7 @@ describe("token → upload → scan through the queue → incidents", () => {
     expect(listed.run_id).toBe(run_id);
     const spike = listed.incidents.find((i) => i.incident_type === "REFUND_SPIKE");
     expect(spike).toBeDefined();
-    expect(spike!.detected_at).toBe("2025-03-02");
+    expect(spike!.detected_at).toBe("2025-03-04");
     expect(spike!.status).toBe("open");
     expect(run.incident_count).toBe(listed.incidents.length);
 

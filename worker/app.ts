@@ -21,6 +21,7 @@ import { postmortems } from "./routes/postmortems.ts";
 import { scan } from "./routes/scan.ts";
 import { simulate } from "./routes/simulate.ts";
 import { system } from "./routes/system.ts";
+import { visibility, visibilityPublish } from "./routes/visibility.ts";
 import { webhooks } from "./routes/webhooks.ts";
 
 export const app = new Hono<AppEnv>();
@@ -40,13 +41,15 @@ app.use("/v1/*", async (c, next) => {
 
 app.route("/v1/auth", auth);
 app.route("/v1", system);
+// Teams publish with their own key, not an admin token.
+app.route("/v1/visibility", visibilityPublish);
 // Webhooks authenticate by signature; the OAuth callback by its signed state; the rest of
 // /v1/connect needs an admin token (checked per route there).
 app.route("/v1/webhooks", webhooks);
 app.route("/v1/connect", connect);
 
 // Admin areas: each needs a bearer token. Mounted one by one so unknown paths still get a 404.
-const ADMIN_AREAS = { ingest, scan, incidents, cascades, metrics, events, monitors, compare, simulate } as const;
+const ADMIN_AREAS = { ingest, scan, incidents, cascades, metrics, events, monitors, compare, simulate, visibility } as const;
 for (const [path, area] of Object.entries(ADMIN_AREAS)) {
   app.use(`/v1/${path}`, requireAdmin());
   app.use(`/v1/${path}/*`, requireAdmin());

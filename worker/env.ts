@@ -7,9 +7,15 @@ export interface Secrets {
   QBO_WEBHOOK_VERIFIER_TOKEN: string;
 }
 
-/** Optional variables: LOG_LEVEL (debug|info|warn|error, default info). */
+/**
+ * Optional variables: LOG_LEVEL (debug|info|warn|error, default info); SLACK_WEBHOOK_URL (visibility
+ * alerts go to Slack when set, else only to the local sink); VISIBILITY_DASHBOARD_URL (the link in
+ * alert messages).
+ */
 export interface OptionalVars {
   LOG_LEVEL?: string;
+  SLACK_WEBHOOK_URL?: string;
+  VISIBILITY_DASHBOARD_URL?: string;
 }
 
 export type Bindings = Env & Secrets & OptionalVars & QboVars;

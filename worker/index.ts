@@ -10,8 +10,12 @@ import type { QboMessage } from "./qbo/messages.ts";
 import { handleDeadScans, handleScanBatch } from "./scan/consumer.ts";
 import { enqueueDailyScans } from "./scan/enqueue.ts";
 import type { ScanMessage } from "./scan/store.ts";
+import type { AlertItem } from "../src/visibility/alerts.ts";
+import { handleAlertBatch, handleDeadAlerts } from "./visibility/alerts-consumer.ts";
+import { runVisibilityDaily, VISIBILITY_CRON } from "./visibility/daily.ts";
 
 export { CompanyLog } from "../durable-objects/company-log.ts";
+export { ConflictShard } from "../durable-objects/conflict-shard.ts";
 export { QboRealm } from "../durable-objects/qbo-realm.ts";
 
 export default {
@@ -27,6 +31,10 @@ export default {
         return handleScanBatch(batch as MessageBatch<ScanMessage>, env);
       case "bre-scan-dlq":
         return handleDeadScans(batch as MessageBatch<ScanMessage>, env);
+      case "bre-visibility-alerts":
+        return handleAlertBatch(batch as MessageBatch<AlertItem>, env);
+      case "bre-visibility-alerts-dlq":
+        return handleDeadAlerts(batch as MessageBatch<AlertItem>, env);
       case "bre-qbo":
         return handleQboBatch(batch as unknown as MessageBatch<QboMessage>, env);
       case "bre-qbo-dlq":
@@ -41,6 +49,14 @@ export default {
     setLogLevel(env.LOG_LEVEL);
     const requestId = `cron_${crypto.randomUUID()}`;
     const log = createLogger({ request_id: requestId, cron: controller.cron });
+    if (controller.cron === VISIBILITY_CRON) {
+      ctx.waitUntil(
+        runVisibilityDaily(env, new Date(controller.scheduledTime))
+          .then((result) => log.info("visibility_daily_done", { ...result }))
+          .catch((error) => log.error("visibility_daily_failed", errorFields(error))),
+      );
+      return;
+    }
     if (controller.cron === QBO_SWEEP_CRON) {
       ctx.waitUntil(
         enqueueSweeps(env, requestId)
@@ -55,4 +71,4 @@ export default {
         .catch((error) => log.error("daily_scans_failed", errorFields(error))),
     );
   },
-} satisfies ExportedHandler<Bindings, ScanMessage>;
+} satisfies ExportedHandler<Bindings, ScanMessage | AlertItem>;

@@ -15,10 +15,10 @@ async function scenario(injections: Injection[]): Promise<ScanResult> {
   return scanResultSchema.parse(result);
 }
 
-/** The first incident of a type still going on at the injection or starting in the two weeks after it. */
-function find(result: ScanResult, type: IncidentType): Incident {
+/** The first incident of a type still going on at the injection or starting in the `days` after it (two weeks by default). */
+function find(result: ScanResult, type: IncidentType, days = 14): Incident {
   const found = result.incidents.find(
-    (i) => i.incident_type === type && i.incident_window_end >= INJECTED && daysBetween(INJECTED, i.incident_window_start) <= 14,
+    (i) => i.incident_type === type && i.incident_window_end >= INJECTED && daysBetween(INJECTED, i.incident_window_start) <= days,
   );
   if (!found) throw new Error(`no ${type} near the injection: ${result.incidents.map((i) => `${i.incident_type}@${i.detected_at}`).join(", ")}`);
   return found;
@@ -76,7 +76,9 @@ describe("golden shapes on the fixture", () => {
   it("4. a support failure leads to churn through ticket backlog and resolution time", async () => {
     const result = await scenario([{ kind: "support_failure", day: 90, days: 14 }]);
     const support = find(result, "SUPPORT_LOAD_SURGE");
-    const churn = find(result, "CHURN_ACCELERATION");
+    // Churn climbs from ~13 to ~23 customers a fortnight (of 517) by day 15 of the failure, still
+    // within Poisson noise; detection tests the count exactly and passes z 2.5 on day 16.
+    const churn = find(result, "CHURN_ACCELERATION", 21);
     expect(daysBetween(support.detected_at, churn.detected_at)).toBeGreaterThanOrEqual(7);
     expect(topRoot(support)).toBe("ticket_backlog");
     expect(churn.causal_chain.paths[0]!.nodes.map((n) => n.metric_name)).toEqual(["ticket_backlog", "avg_resolution_time", "churn_proxy"]);

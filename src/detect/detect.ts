@@ -1,83 +1,159 @@
 /**
- * The detection walk: day by day, each day scored against a baseline of earlier days only, and
- * consecutive anomalous days merged into one incident window. `detected_at` is the first day a
- * rule fired, which is when a daily scan running on that day would have raised it.
+ * The detection walk: every metric scored day by day against earlier days only (Layer 1), the
+ * optional isolation forest (Layer 2) and change points (Layer 3), fused into incidents.
+ *
+ * - Incidents open on Layer 1: a rule fires on a day when one of its triggers passes its
+ *   threshold; runs of firing days (allowing `mergeGapDays` quiet days) merge into one incident
+ *   window. `detected_at` is the first firing day, when a daily scan on that day would have
+ *   raised it.
+ * - Layer 2 agrees when the forest of the trigger metric's domain flags a day within the window
+ *   (± `corroborationDays`); Layer 3 when a trigger metric changes regime in the trigger's
+ *   direction within the same span.
+ * - Fusion (spec): L1 alone → MEDIUM; L1 with one more layer → HIGH; all three → VERY_HIGH.
+ * - A trigger metric's regime change with no Layer 1 incident of that type nearby becomes a LOW
+ *   confidence incident flagged for review (`needsReview`); Layer 2 alone opens nothing, since a
+ *   domain-wide isolation does not say which incident type it would be.
  */
-import type { MetricDefinition, MetricName, GoldMetrics } from "../metrics/gold.ts";
-import { METRICS_BY_NAME } from "../metrics/gold.ts";
-import type { MetricSeries } from "../metrics/series.ts";
-import type { DetectionMethod, IncidentType, Severity } from "../scan-contract.ts";
-import { robustBaseline } from "./mad.ts";
-import { median } from "./median.ts";
-import { INCIDENT_RULES, type IncidentRule, maxSeverity, severityForZ, upgrade } from "./rules.ts";
+import type { Domain, GoldMetrics, MetricDefinition, MetricName } from "../metrics/gold.ts";
+import { GOLD_METRICS, METRICS_BY_NAME } from "../metrics/gold.ts";
+import type { DailyAggregates, MetricSeries } from "../metrics/series.ts";
+import type { Confidence, DetectionMethod, IncidentType, Severity } from "../scan-contract.ts";
+import { weekday } from "../time.ts";
+import { type ChangeSignal, DEFAULT_CHANGEPOINT, type ChangepointOptions, changepointLayer } from "./changepoints.ts";
+import { DEFAULT_ISOLATION_FOREST, DomainForest, type IsolationForestOptions } from "./isolation-forest.ts";
+import { type PointScore, RELATIVE_SCALE_FLOOR, robustScores, UNIT_SCALE_FLOOR } from "./layer1.ts";
+import { type FiredTrigger, INCIDENT_RULES, type IncidentRule, maxSeverity, ruleSeverity, type Trigger } from "./rules.ts";
+
+export type { FiredTrigger } from "./rules.ts";
+export type { PointScore } from "./layer1.ts";
 
 export interface DetectionConfig {
   /** Trailing days in the baseline (the day itself excluded). */
   baselineDays: number;
-  /** Fewest non-missing baseline values needed to score a day. */
+  /** Fewest non-missing baseline values needed to score a day (21: three of each weekday, so a weekly pattern can be known). */
   minBaselineValues: number;
+  /** Trailing days from which a weekly profile is estimated (0: no seasonality handling). */
+  seasonalityDays: number;
+  /** Share of the sampling noise (Poisson, binomial) used as a floor of each z-score's scale. */
+  samplingFloorFactor: number;
   /** Quiet days allowed inside one incident window before it closes. */
   mergeGapDays: number;
+  /**
+   * A day above the rule's threshold but below this |z| raises an incident only when the signal
+   * was already rising (a trigger 2σ out the day before) or when another firing day follows
+   * within `mergeGapDays + 1` days (the incident then starts on the first and is detected on the
+   * second); at or above it, one day is enough. 0 raises on every firing day.
+   */
+  confirmBelowZ: number;
   /** Per-type override of the trigger thresholds. */
   zThresholds: Partial<Record<IncidentType, number>>;
   /** Detection layers to run (the ablation switches them off one by one). MAD always runs. */
   methods: readonly DetectionMethod[];
+  isolationForest: IsolationForestOptions;
+  changepoint: ChangepointOptions;
+  /** Days either side of an incident window in which Layer 2 / Layer 3 count as agreeing. */
+  corroborationDays: number;
+  /** Whether regime changes without a Layer 1 incident are reported as LOW confidence incidents. */
+  emitLowConfidence: boolean;
 }
 
 export const DEFAULT_DETECTION_CONFIG: DetectionConfig = {
   baselineDays: 30,
-  minBaselineValues: 14,
+  minBaselineValues: 21,
+  seasonalityDays: 56,
+  samplingFloorFactor: 1,
   mergeGapDays: 1,
+  confirmBelowZ: 5,
   zThresholds: {},
-  methods: ["mad_zscore"],
+  methods: ["mad_zscore", "isolation_forest", "changepoint"],
+  isolationForest: DEFAULT_ISOLATION_FOREST,
+  changepoint: DEFAULT_CHANGEPOINT,
+  corroborationDays: 2,
+  emitLowConfidence: true,
 };
 
-/** Smallest σ-scale per unit, so a near-constant baseline does not make noise look infinite. */
-const UNIT_SCALE_FLOOR: Record<MetricDefinition["unit"], number> = {
-  USD: 1,
-  ratio: 0.002,
-  count: 1,
-  days: 0.1,
-  hours: 0.5,
-  score: 0.02,
-  "score/day": 0.005,
-};
-/** …and never below 2 % of the baseline median. */
-const RELATIVE_SCALE_FLOOR = 0.02;
+export type ScoreTable = Map<MetricName, PointScore[]>;
 
-export interface PointScore {
-  value: number | null;
-  baseline: number | null;
-  z: number | null;
+/** What the scorer may know about the days besides the metric values. */
+export interface ScoringContext {
+  days: readonly string[];
+  /** For the metrics' sampling models (sample sizes per day). */
+  aggregates?: DailyAggregates;
 }
 
-/** Modified z-score of each day against its trailing baseline (`null` where it cannot be scored). */
-export function madScores(metric: MetricName, series: MetricSeries, config: DetectionConfig): PointScore[] {
-  const unit = METRICS_BY_NAME.get(metric)?.unit ?? "count";
-  const out: PointScore[] = [];
-  for (let i = 0; i < series.length; i++) {
-    const value = series[i] ?? null;
-    const window: number[] = [];
-    for (let j = Math.max(0, i - config.baselineDays); j < i; j++) {
-      const v = series[j];
-      if (v !== null && v !== undefined) window.push(v);
+/**
+ * Modified z-score of each day of one metric against its trailing baseline (`null` where it
+ * cannot be scored). Without a context, no weekly adjustment and no sampling floor.
+ */
+export function madScores(metric: MetricName, series: MetricSeries, config: DetectionConfig, context?: ScoringContext): PointScore[] {
+  const definition = METRICS_BY_NAME.get(metric);
+  if (!definition) throw new Error(`madScores: unknown metric ${metric}`);
+  const weekdays = context ? context.days.map(weekday) : new Array<number>(series.length).fill(0);
+  return robustScores(
+    definition,
+    series,
+    {
+      weekdays,
+      sampleSize: context?.aggregates ? definition.sampling?.size(context.aggregates) : undefined,
+      sampleSd: context?.aggregates ? definition.sampling?.sd?.(context.aggregates) : undefined,
+    },
+    {
+      baselineDays: config.baselineDays,
+      minBaselineValues: config.minBaselineValues,
+      seasonalityDays: context ? config.seasonalityDays : 0,
+      samplingFloorFactor: config.samplingFloorFactor,
+    },
+  );
+}
+
+/** Scores every gold metric (the rules' triggers, the forest's vectors and the RCA read them). */
+export function scoreMetrics(metrics: GoldMetrics, config: DetectionConfig, context?: ScoringContext): ScoreTable {
+  const table: ScoreTable = new Map();
+  for (const { name } of GOLD_METRICS) table.set(name, madScores(name, metrics[name], config, context));
+  return table;
+}
+
+/** Layer 2 and Layer 3 signals, computed once per scan. */
+export interface LayerSignals {
+  /** The forest of each domain (anything answering `at(day)` will do, e.g. in tests). */
+  isolation: Map<Domain, Pick<DomainForest, "at" | "modelsTrained">>;
+  changes: Map<MetricName, ChangeSignal>;
+}
+
+export function computeLayers(scores: ScoreTable, dayCount: number, config: DetectionConfig): LayerSignals {
+  const isolation: LayerSignals["isolation"] = new Map();
+  const changes = new Map<MetricName, ChangeSignal>();
+  if (config.methods.includes("isolation_forest")) {
+    for (const domain of ["financial", "operational", "customer"] as const) {
+      const columns = GOLD_METRICS.filter((m) => m.domain === domain).map((m) => scores.get(m.name) ?? []);
+      isolation.set(domain, new DomainForest(domain, columns, dayCount, config.isolationForest));
     }
-    if (value === null || window.length < config.minBaselineValues) {
-      out.push({ value, baseline: null, z: null });
-      continue;
-    }
-    const floor = Math.max(UNIT_SCALE_FLOOR[unit], RELATIVE_SCALE_FLOOR * Math.abs(median(window)));
-    const { median: center, scale } = robustBaseline(window, floor);
-    out.push({ value, baseline: center, z: (value - center) / scale });
   }
-  return out;
+  if (config.methods.includes("changepoint")) {
+    for (const rule of INCIDENT_RULES) {
+      for (const trigger of rule.triggers) {
+        if (changes.has(trigger.metric) || trigger.absolute) continue; // a slope has no regimes of its own
+        const definition = METRICS_BY_NAME.get(trigger.metric)!;
+        const points = scores.get(trigger.metric) ?? [];
+        const adjusted = points.map((p) => p.adjusted ?? p.value);
+        changes.set(trigger.metric, changepointLayer(adjusted, scaleFloor(definition, adjusted), points.map((p) => p.scale ?? null), config.changepoint));
+      }
+    }
+  }
+  return { isolation, changes };
 }
 
-export interface FiredTrigger {
-  metric: MetricName;
-  value: number | null;
-  baseline: number | null;
-  z: number | null;
+function scaleFloor(definition: MetricDefinition, values: readonly (number | null)[]): number {
+  const present = values.filter((v): v is number => v !== null);
+  const typical = present.length === 0 ? 0 : Math.abs(present.reduce((s, v) => s + v, 0) / present.length);
+  return Math.max(UNIT_SCALE_FLOOR[definition.unit], RELATIVE_SCALE_FLOOR * typical);
+}
+
+/** How each layer took part in an incident, for its confidence and its explanation. */
+export interface LayerEvidence {
+  madZscore: boolean;
+  isolationForest: { dayIndex: number; score: number; threshold: number } | null;
+  changepoint: { metric: MetricName; dayIndex: number; method: string; changeIndex: number; before: number; after: number } | null;
 }
 
 /** One detected incident before evidence and analysis are attached. */
@@ -92,20 +168,12 @@ export interface DetectedIncident {
   primary: FiredTrigger;
   severity: Severity;
   methods: DetectionMethod[];
-}
-
-export type ScoreTable = Map<MetricName, PointScore[]>;
-
-/** Scores every metric any rule or supporting list needs. */
-export function scoreMetrics(metrics: GoldMetrics, config: DetectionConfig): ScoreTable {
-  const names = new Set<MetricName>();
-  for (const rule of INCIDENT_RULES) {
-    for (const t of rule.triggers) names.add(t.metric);
-    for (const m of rule.supporting) names.add(m);
-  }
-  const table: ScoreTable = new Map();
-  for (const name of names) table.set(name, madScores(name, metrics[name], config));
-  return table;
+  confidence: Confidence;
+  layers: LayerEvidence;
+  /** LOW confidence: found by Layer 2/3 without Layer 1, for a person to review. */
+  needsReview: boolean;
+  /** Triggers that fired on some day of the window. */
+  triggersFired: MetricName[];
 }
 
 /** Which triggers of a rule fire on day i. */
@@ -114,89 +182,185 @@ export function firedTriggers(rule: IncidentRule, scores: ScoreTable, i: number,
   for (const trigger of rule.triggers) {
     const point = scores.get(trigger.metric)?.[i];
     if (!point || point.value === null) continue;
-    const threshold = Number.isFinite(trigger.zThreshold)
-      ? (config.zThresholds[rule.type] ?? trigger.zThreshold)
-      : trigger.zThreshold;
+    const threshold = Number.isFinite(trigger.zThreshold) ? (config.zThresholds[rule.type] ?? trigger.zThreshold) : trigger.zThreshold;
     const z = point.z;
     const byZ = z !== null && (trigger.direction === "up" ? z > threshold : z < -threshold);
     const abs = trigger.absolute;
-    const byAbsolute =
-      abs !== undefined &&
-      ((abs.below !== undefined && point.value < abs.below) || (abs.above !== undefined && point.value > abs.above));
+    const byAbsolute = abs !== undefined && ((abs.below !== undefined && point.value < abs.below) || (abs.above !== undefined && point.value > abs.above));
     if (byZ || byAbsolute) fired.push({ metric: trigger.metric, value: point.value, baseline: point.baseline, z });
   }
   return fired;
 }
 
 /**
- * Walks the days in order and merges runs of firing days (allowing `mergeGapDays` quiet days
- * inside a run) into incidents. Only days ≥ `firstScoredIndex` can open an incident.
+ * Walks the days in order, merges firing days into incidents, and fuses the other layers'
+ * agreement into each incident's confidence. Without `layers`, Layer 1 alone (MEDIUM).
  */
-export function detectIncidents(scores: ScoreTable, dayCount: number, config: DetectionConfig): DetectedIncident[] {
+export function detectIncidents(scores: ScoreTable, dayCount: number, config: DetectionConfig, layers?: LayerSignals): DetectedIncident[] {
   const incidents: DetectedIncident[] = [];
   for (const rule of INCIDENT_RULES) {
-    let open: DetectedIncident | null = null;
-    let lastFired = -Infinity;
-    let peakAbsZ = -Infinity;
-    for (let i = 0; i < dayCount; i++) {
-      const fired = firedTriggers(rule, scores, i, config);
-      if (fired.length === 0) {
-        if (open && i - lastFired > config.mergeGapDays) {
-          incidents.push(open);
-          open = null;
-        }
-        continue;
-      }
-      const strongest = fired.reduce((a, b) => (Math.abs(b.z ?? 0) > Math.abs(a.z ?? 0) ? b : a));
-      const absZ = Math.abs(strongest.z ?? 0);
-      const severity = severityOf(rule, fired, scores, i);
-      if (!open) {
-        open = {
-          type: rule.type,
-          rule,
-          detectedIndex: i,
-          startIndex: i,
-          endIndex: i,
-          peakIndex: i,
-          primary: strongest,
-          severity,
-          methods: ["mad_zscore"],
-        };
-        peakAbsZ = absZ;
-      } else {
-        open.endIndex = i;
-        open.severity = maxSeverity(open.severity, severity);
-        if (absZ > peakAbsZ) {
-          peakAbsZ = absZ;
-          open.peakIndex = i;
-          open.primary = strongest;
-        }
-      }
-      lastFired = i;
-    }
-    if (open) incidents.push(open);
+    const found = walkRule(rule, dayCount, (i) => firedTriggers(rule, scores, i, config), scores, config);
+    for (const incident of found) incidents.push(fuse(incident, layers, config, dayCount));
+    if (layers && config.emitLowConfidence) incidents.push(...lowConfidence(rule, found, scores, layers, config, dayCount));
   }
   return incidents.sort((a, b) => a.detectedIndex - b.detectedIndex || a.type.localeCompare(b.type));
 }
 
-function severityOf(rule: IncidentRule, fired: FiredTrigger[], scores: ScoreTable, i: number): Severity {
-  const absZ = Math.max(...fired.map((f) => (f.z === null ? 3 : Math.abs(f.z))));
-  let severity = severityForZ(absZ);
-  switch (rule.type) {
-    case "REFUND_SPIKE":
-      // CRITICAL needs both z > 8 and refunds above 10 % of trailing revenue (refund_rate > 0.1).
-      if (severity === "CRITICAL" && !((scores.get("refund_rate")?.[i]?.value ?? 0) > 0.1)) severity = "HIGH";
-      break;
-    case "SUPPORT_LOAD_SURGE": {
-      const resolution = scores.get("avg_resolution_time")?.[i]?.z ?? null;
-      if (resolution !== null && resolution > 3) severity = upgrade(severity);
+function walkRule(rule: IncidentRule, dayCount: number, fire: (i: number) => FiredTrigger[], scores: ScoreTable, config: DetectionConfig): DetectedIncident[] {
+  const out: DetectedIncident[] = [];
+  let open: DetectedIncident | null = null;
+  let pending: { index: number; fired: FiredTrigger[] } | null = null;
+  let lastFired = Number.NEGATIVE_INFINITY;
+  let peakAbsZ = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < dayCount; i++) {
+    const fired = fire(i);
+    if (fired.length === 0) {
+      if (open && i - lastFired > config.mergeGapDays) {
+        out.push(open);
+        open = null;
+      }
+      continue;
+    }
+    const strongest = fired.reduce((a, b) => (Math.abs(b.z ?? 0) > Math.abs(a.z ?? 0) ? b : a));
+    const absZ = Math.abs(strongest.z ?? 0);
+    if (!open) {
+      // A single moderate day waits for a second one before it raises anything.
+      const confirmed = pending !== null && i - pending.index <= config.mergeGapDays + 1;
+      if (!confirmed && absZ < config.confirmBelowZ && !primed(rule, scores, i - 1)) {
+        pending = { index: i, fired };
+        continue;
+      }
+      const start = confirmed ? pending!.index : i;
+      const first = confirmed ? pending!.fired : fired;
+      pending = null;
+      const firstStrongest = first.reduce((a, b) => (Math.abs(b.z ?? 0) > Math.abs(a.z ?? 0) ? b : a));
+      const useFirst = Math.abs(firstStrongest.z ?? 0) > absZ;
+      open = {
+        type: rule.type,
+        rule,
+        detectedIndex: i,
+        startIndex: start,
+        endIndex: i,
+        peakIndex: useFirst ? start : i,
+        primary: useFirst ? firstStrongest : strongest,
+        severity: maxSeverity(
+          ruleSeverity(rule, fired, { scores, day: i, windowStart: start }),
+          start === i ? "LOW" : ruleSeverity(rule, first, { scores, day: start, windowStart: start }),
+        ),
+        methods: ["mad_zscore"],
+        confidence: "MEDIUM",
+        layers: { madZscore: true, isolationForest: null, changepoint: null },
+        needsReview: false,
+        triggersFired: [],
+      };
+      for (const f of first) if (!open.triggersFired.includes(f.metric)) open.triggersFired.push(f.metric);
+      peakAbsZ = Math.max(absZ, Math.abs(firstStrongest.z ?? 0));
+    } else {
+      const severity = ruleSeverity(rule, fired, { scores, day: i, windowStart: open.startIndex });
+      open.endIndex = i;
+      open.severity = maxSeverity(open.severity, severity);
+      if (absZ > peakAbsZ) {
+        peakAbsZ = absZ;
+        open.peakIndex = i;
+        open.primary = strongest;
+      }
+    }
+    for (const f of fired) if (!open.triggersFired.includes(f.metric)) open.triggersFired.push(f.metric);
+    lastFired = i;
+  }
+  if (open) out.push(open);
+  return out;
+}
+
+/** A rising signal: on the day before, one of the rule's triggers was already 2σ out its way. */
+const PRIMED_Z = 2;
+function primed(rule: IncidentRule, scores: ScoreTable, day: number): boolean {
+  if (day < 0) return false;
+  return rule.triggers.some((t) => {
+    const z = scores.get(t.metric)?.[day]?.z ?? null;
+    return z !== null && (t.direction === "up" ? z >= PRIMED_Z : z <= -PRIMED_Z);
+  });
+}
+
+function domainOf(metric: MetricName): Domain {
+  return METRICS_BY_NAME.get(metric)!.domain;
+}
+
+/** Layer 2 and 3 agreement within [from, to], for a rule's triggers. */
+function agreement(triggers: readonly Trigger[], layers: LayerSignals, from: number, to: number): Pick<LayerEvidence, "isolationForest" | "changepoint"> {
+  let isolationForest: LayerEvidence["isolationForest"] = null;
+  let changepoint: LayerEvidence["changepoint"] = null;
+  const domains = [...new Set(triggers.map((t) => domainOf(t.metric)))];
+  for (let i = from; i <= to && !isolationForest; i++) {
+    for (const domain of domains) {
+      const verdict = layers.isolation.get(domain)?.at(i);
+      if (verdict?.flagged) {
+        isolationForest = { dayIndex: i, score: verdict.score, threshold: verdict.threshold };
+        break;
+      }
+    }
+  }
+  for (let i = from; i <= to && !changepoint; i++) {
+    for (const trigger of triggers) {
+      const signal = layers.changes.get(trigger.metric);
+      const detail = signal?.detail[i];
+      if (!signal?.fired[i] || !detail || signal.direction[i] !== (trigger.direction === "up" ? 1 : -1)) continue;
+      changepoint = { metric: trigger.metric, dayIndex: i, ...detail };
       break;
     }
-    case "LIQUIDITY_CRUNCH_RISK":
-      if (fired.length >= 2) severity = "CRITICAL";
-      break;
-    default:
-      break;
   }
-  return severity;
+  return { isolationForest, changepoint };
+}
+
+function fuse(incident: DetectedIncident, layers: LayerSignals | undefined, config: DetectionConfig, dayCount: number): DetectedIncident {
+  if (!layers) return incident;
+  const from = Math.max(0, incident.startIndex - config.corroborationDays);
+  const to = Math.min(dayCount - 1, incident.endIndex + config.corroborationDays);
+  const triggers = incident.rule.triggers.filter((t) => incident.triggersFired.includes(t.metric));
+  const found = agreement(triggers, layers, from, to);
+  const methods: DetectionMethod[] = ["mad_zscore"];
+  if (found.isolationForest) methods.push("isolation_forest");
+  if (found.changepoint) methods.push("changepoint");
+  return { ...incident, methods, confidence: confidenceOf(true, !!found.isolationForest, !!found.changepoint), layers: { madZscore: true, ...found } };
+}
+
+/**
+ * The spec's fusion: Layer 1 alone MEDIUM, with Layer 2 HIGH, with Layers 2 and 3 VERY_HIGH; with
+ * Layer 3 but not 2, HIGH (two layers agree); Layer 2 or 3 without Layer 1, LOW (for review).
+ */
+export function confidenceOf(mad: boolean, isolationForest: boolean, changepoint: boolean): Confidence {
+  if (!mad) return "LOW";
+  const agreeing = (isolationForest ? 1 : 0) + (changepoint ? 1 : 0);
+  return agreeing === 2 ? "VERY_HIGH" : agreeing === 1 ? "HIGH" : "MEDIUM";
+}
+
+/** Regime changes on a rule's triggers with no Layer 1 incident of that type nearby. */
+function lowConfidence(rule: IncidentRule, layerOne: readonly DetectedIncident[], scores: ScoreTable, layers: LayerSignals, config: DetectionConfig, dayCount: number): DetectedIncident[] {
+  const triggers = rule.triggers.filter((t) => layers.changes.has(t.metric));
+  if (triggers.length === 0) return [];
+  const slack = config.corroborationDays;
+  const nearLayerOne = (i: number) => layerOne.some((inc) => i >= inc.startIndex - slack && i <= inc.endIndex + slack);
+  const fire = (i: number): FiredTrigger[] => {
+    if (nearLayerOne(i)) return [];
+    const fired: FiredTrigger[] = [];
+    for (const trigger of triggers) {
+      const signal = layers.changes.get(trigger.metric)!;
+      // Alone, a regime change must be confirmed by every enabled change-point method.
+      if (!signal.agreed[i] || signal.direction[i] !== (trigger.direction === "up" ? 1 : -1)) continue;
+      const point = scores.get(trigger.metric)?.[i];
+      fired.push({ metric: trigger.metric, value: point?.value ?? null, baseline: point?.baseline ?? null, z: point?.z ?? null });
+    }
+    return fired;
+  };
+  // Change points already need several days of evidence: no Layer 1 confirmation on top.
+  return walkRule(rule, dayCount, fire, scores, { ...config, confirmBelowZ: 0 })
+    .filter((incident) => !layerOne.some((inc) => incident.startIndex <= inc.endIndex + slack && incident.endIndex >= inc.startIndex - slack))
+    .map((incident) => {
+      const from = Math.max(0, incident.startIndex - slack);
+      const to = Math.min(dayCount - 1, incident.endIndex + slack);
+      const found = agreement(triggers.filter((t) => incident.triggersFired.includes(t.metric)), layers, from, to);
+      const methods: DetectionMethod[] = ["changepoint"];
+      if (found.isolationForest) methods.unshift("isolation_forest");
+      return { ...incident, severity: "LOW" as const, methods, confidence: "LOW" as const, needsReview: true, layers: { madZscore: false, ...found } };
+    });
 }

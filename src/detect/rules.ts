@@ -1,10 +1,25 @@
 /**
- * The eight incident types: which metrics trigger them, in which direction, at which threshold,
- * what evidence they cite, and how severe they are (spec, Component E).
+ * The eight incident types (spec, Component E): which metrics trigger them, in which direction,
+ * at which threshold, what evidence they cite, and how severe they are.
+ *
+ * Severity scale on the strongest trigger's |z| (the spec's intervals (3,4), (4,6), > 6, > 8):
+ * LOW below 4, MEDIUM from 4 to 6, HIGH above 6 up to 8, CRITICAL above 8.
+ * Type rules on top of the scale:
+ * - REFUND_SPIKE: CRITICAL needs z > 8 AND refunds in the window above 10 % of the trailing 30
+ *   days' revenue; otherwise it stops at HIGH.
+ * - SUPPORT_LOAD_SURGE: one level up when avg_resolution_time is also anomalous (z > 3).
+ * - CHURN_ACCELERATION: one level up when the 14-day churn rate itself exceeds 5 %; one more when
+ *   top-revenue customers are among the churned ({@link evidenceUpgrade}).
+ * - LIQUIDITY_CRUNCH_RISK: CRITICAL when both triggers fire on the same day.
+ * - SUPPLIER_DEPENDENCY_FAILURE: one level up when one vendor causes at least half of the delays.
+ * - CUSTOMER_SATISFACTION_REGRESSION: the larger of the z class and the decline in points from
+ *   the baseline (≥ 0.3 MEDIUM, ≥ 0.6 HIGH, ≥ 1.0 CRITICAL on the 1–5 scale).
  */
 import type { EventType } from "../events/canonical.ts";
+import type { EvidenceEvent } from "../evidence.ts";
 import type { MetricName } from "../metrics/gold.ts";
 import type { IncidentType, Severity } from "../scan-contract.ts";
+import type { PointScore } from "./layer1.ts";
 
 export interface Trigger {
   metric: MetricName;
@@ -71,7 +86,7 @@ export const INCIDENT_RULES: readonly IncidentRule[] = [
       { metric: "net_cash_proxy", direction: "down", zThreshold: 3 },
       { metric: "ar_aging_amount", direction: "up", zThreshold: 3 },
     ],
-    evidence: ["invoice_issued", "expense_posted"],
+    evidence: ["invoice_overdue", "invoice_issued", "expense_posted"],
     supporting: ["ar_overdue_count", "dso_proxy"],
   },
   {
@@ -87,7 +102,9 @@ export const INCIDENT_RULES: readonly IncidentRule[] = [
     type: "CUSTOMER_SATISFACTION_REGRESSION",
     triggers: [
       { metric: "review_score_avg", direction: "down", zThreshold: 2.5 },
-      { metric: "review_score_trend", direction: "down", zThreshold: Number.POSITIVE_INFINITY, absolute: { below: -0.1 } },
+      // The spec's slope rule, and a slope far below its own trailing normal (z < −4: the 14-day
+      // slope of a 7-day mean is smooth, so its baseline understates its noise).
+      { metric: "review_score_trend", direction: "down", zThreshold: 4, absolute: { below: -0.1 } },
     ],
     evidence: ["review_submitted"],
     supporting: [],
@@ -99,8 +116,8 @@ export const RULES_BY_TYPE: ReadonlyMap<IncidentType, IncidentRule> = new Map(IN
 const ORDER: readonly Severity[] = ["LOW", "MEDIUM", "HIGH", "CRITICAL"];
 
 /**
- * The spec's severity scale on |z|: LOW below 4, MEDIUM 4–6, HIGH above 6, CRITICAL above 8
- * (CRITICAL only where the type's rule allows it; other types stop at HIGH unless upgraded).
+ * The spec's scale on |z|: LOW below 4, MEDIUM from 4 to 6, HIGH above 6 up to 8, CRITICAL above 8.
+ * @example severityForZ(4) // "MEDIUM" (4 is MEDIUM's lower edge); severityForZ(8) // "HIGH"
  */
 export function severityForZ(absZ: number): Severity {
   if (absZ > 8) return "CRITICAL";
@@ -115,4 +132,103 @@ export function upgrade(severity: Severity, levels = 1): Severity {
 
 export function maxSeverity(a: Severity, b: Severity): Severity {
   return ORDER.indexOf(a) >= ORDER.indexOf(b) ? a : b;
+}
+
+export interface FiredTrigger {
+  metric: MetricName;
+  value: number | null;
+  baseline: number | null;
+  z: number | null;
+}
+
+/** What a day's severity may read besides the fired triggers. */
+export interface SeverityContext {
+  /** Scores of every metric (values and baselines included). */
+  scores: ReadonlyMap<MetricName, readonly PointScore[]>;
+  /** Day being classified and the first day of its incident window. */
+  day: number;
+  windowStart: number;
+}
+
+/** Severity of one firing day of a rule. */
+export function ruleSeverity(rule: IncidentRule, fired: readonly FiredTrigger[], context: SeverityContext): Severity {
+  const { scores, day } = context;
+  const absZ = Math.max(...fired.map((f) => (f.z === null ? 0 : Math.abs(f.z))));
+  let severity = severityForZ(absZ);
+  const valueOf = (metric: MetricName, i: number) => scores.get(metric)?.[i]?.value ?? null;
+  switch (rule.type) {
+    case "REFUND_SPIKE": {
+      if (severity !== "CRITICAL") break;
+      let refunds = 0;
+      for (let i = context.windowStart; i <= day; i++) refunds += valueOf("daily_refunds", i) ?? 0;
+      let revenue = 0;
+      for (let i = Math.max(0, day - 29); i <= day; i++) revenue += valueOf("daily_revenue", i) ?? 0;
+      if (!(refunds > 0.1 * revenue)) severity = "HIGH";
+      break;
+    }
+    case "SUPPORT_LOAD_SURGE": {
+      const resolution = scores.get("avg_resolution_time")?.[day]?.z ?? null;
+      if (resolution !== null && resolution > 3) severity = upgrade(severity);
+      break;
+    }
+    case "CHURN_ACCELERATION": {
+      if ((valueOf("churn_proxy", day) ?? 0) > 0.05) severity = upgrade(severity);
+      break;
+    }
+    case "LIQUIDITY_CRUNCH_RISK":
+      if (fired.length >= 2) severity = "CRITICAL";
+      break;
+    case "CUSTOMER_SATISFACTION_REGRESSION": {
+      const point = scores.get("review_score_avg")?.[day];
+      if (point && point.value !== null && point.baseline !== null) severity = maxSeverity(severity, severityForDecline(point.baseline - point.value));
+      break;
+    }
+    default:
+      break;
+  }
+  return severity;
+}
+
+/** Review-score decline in points (1–5 scale) → class: ≥ 1.0 CRITICAL, ≥ 0.6 HIGH, ≥ 0.3 MEDIUM. */
+export function severityForDecline(points: number): Severity {
+  if (points >= 1) return "CRITICAL";
+  if (points >= 0.6) return "HIGH";
+  if (points >= 0.3) return "MEDIUM";
+  return "LOW";
+}
+
+/**
+ * Upgrades that need the incident's evidence: a supplier failure concentrated on one vendor
+ * (≥ 3 delayed shipments, ≥ 50 % from one vendor), a churn wave that takes top customers (a
+ * churned customer among the top 10 % by trailing revenue).
+ */
+export function evidenceUpgrade(
+  type: IncidentType,
+  severity: Severity,
+  evidence: readonly EvidenceEvent[],
+  topCustomers: ReadonlySet<string>,
+): { severity: Severity; reason: string | null } {
+  if (type === "SUPPLIER_DEPENDENCY_FAILURE") {
+    const byVendor = new Map<string, number>();
+    let delayed = 0;
+    for (const e of evidence) {
+      if (e.event_type !== "shipment_delayed") continue;
+      delayed++;
+      const vendor = e.related_entity_ids.vendor_id ?? (e.entity_type === "vendor" ? e.entity_id : undefined);
+      if (vendor) byVendor.set(vendor, (byVendor.get(vendor) ?? 0) + 1);
+    }
+    const [vendor, count] = [...byVendor].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0] ?? ["", 0];
+    if (delayed >= 3 && count / delayed >= 0.5) {
+      return { severity: upgrade(severity), reason: `${Math.round((100 * count) / delayed)}% of delayed shipments come from ${vendor}` };
+    }
+  }
+  if (type === "CHURN_ACCELERATION") {
+    const lost = new Set<string>();
+    for (const e of evidence) {
+      const customer = e.entity_type === "customer" ? e.entity_id : e.related_entity_ids.customer_id;
+      if (customer && topCustomers.has(customer)) lost.add(customer);
+    }
+    if (lost.size > 0) return { severity: upgrade(severity), reason: `top customers churned: ${[...lost].sort().slice(0, 5).join(", ")}` };
+  }
+  return { severity, reason: null };
 }

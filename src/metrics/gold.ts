@@ -11,10 +11,15 @@
  * - A zero denominator gives no value (`null`), never NaN or Infinity.
  */
 import type { EventType } from "../events/canonical.ts";
+import { repeatPurchaseDropoffs } from "./dropoff.ts";
 import { BACKLOG_WINDOW_DAYS } from "./ledger.ts";
 import { type DailyAggregates, type MetricSeries, ratio, rollingSum } from "./series.ts";
 
-export const METRIC_SCHEMA_VERSION = "gold_v1";
+/**
+ * Version of the metric definitions, stored with every gold row. gold_v2: churn_proxy also counts
+ * repeat-purchase drop-off; ar_aging_amount also takes explicit invoice_overdue balances.
+ */
+export const METRIC_SCHEMA_VERSION = "gold_v2";
 
 export const METRIC_NAMES = [
   // financial
@@ -61,6 +66,33 @@ export interface MetricDefinition {
   /** Event types the metric is computed from. */
   sources: readonly EventType[];
   compute(aggregates: DailyAggregates): MetricSeries;
+  /**
+   * How a day's value is sampled, for the noise floor of its z-score: a share of events is
+   * binomial in its denominator (σ = √(p(1−p)/n)); a rate per customer is Poisson over its base
+   * (σ = √(max(p·n, 1))/n); a ratio whose numerator is a sum of a few payments (refunds,
+   * expenses) varies like a compound Poisson sum, σ = |ratio| · (√E[a²]/E[a]) / √n with n the usual
+   * number of those payments in the window; a mean of bounded scores has σ ≤ sd/√n. Plain counts (unit `count`)
+   * are Poisson (σ = √max(median, 1)) without saying so here.
+   */
+  sampling?: {
+    model: "binomial" | "poisson-rate" | "compound" | "mean";
+    size(aggregates: DailyAggregates): ArrayLike<number>;
+    /**
+     * For means: the spread (sd) of individual values; for compound sums: √E[a²]/E[a] of the
+     * payments' amounts. Per day, estimated from the 30 days before it.
+     */
+    sd?(aggregates: DailyAggregates): ArrayLike<number | null>;
+  };
+  /**
+   * Follows the calendar month (statement runs, month-end balances): a value that the same days
+   * of the previous month also reached is not an anomaly, and a full month of baseline is needed.
+   */
+  monthly?: boolean;
+  /**
+   * Entity-state metrics start at zero with the history (no invoice is overdue before the first
+   * one is issued): they are scored only once their baseline shows activity.
+   */
+  stateful?: boolean;
 }
 
 const ROLLING = 7;
@@ -100,9 +132,10 @@ export const GOLD_METRICS: readonly MetricDefinition[] = [
     name: "refund_rate",
     domain: "financial",
     unit: "ratio",
-    formula: "Σ7 daily_refunds / Σ7 daily_revenue",
+    formula: "Σ7 daily_refunds / usual weekly revenue (7 × mean daily_revenue over the trailing 30 days, or the days so far)",
     sources: ["refund_issued", "credit_memo_issued", ...REVENUE_SOURCES],
-    compute: (a) => full(ratio(a.rollingSum("sum:refunds", ROLLING), a.rollingSum("sum:revenue", ROLLING)), ROLLING),
+    compute: (a) => full(ratio(a.rollingSum("sum:refunds", ROLLING), weeklyRevenue(a)), ROLLING),
+    sampling: { model: "compound", size: (a) => countIn(a, ["refund_issued", "credit_memo_issued"]), sd: (a) => amountSpread(a, "refunds", ["refund_issued", "credit_memo_issued"]) },
   },
   {
     name: "net_cash_proxy",
@@ -111,22 +144,26 @@ export const GOLD_METRICS: readonly MetricDefinition[] = [
     formula: "Σ30 (daily_revenue − daily_expenses − daily_refunds)",
     sources: ["expense_posted", "refund_issued", "credit_memo_issued", ...REVENUE_SOURCES],
     compute: (a) => full([...rollingSum(netCash(a), CASH_WINDOW)], CASH_WINDOW),
+    monthly: true,
   },
   {
     name: "expense_ratio",
     domain: "financial",
     unit: "ratio",
-    formula: "Σ7 daily_expenses / Σ7 daily_revenue",
+    formula: "Σ30 daily_expenses / Σ30 daily_revenue (30 days, not 7: costs and B2B revenue arrive monthly)",
     sources: ["expense_posted", ...REVENUE_SOURCES],
-    compute: (a) => full(ratio(a.rollingSum("sum:expenses", ROLLING), a.rollingSum("sum:revenue", ROLLING)), ROLLING),
+    compute: (a) => full(ratio(a.rollingSum("sum:expenses", CASH_WINDOW), a.rollingSum("sum:revenue", CASH_WINDOW)), CASH_WINDOW),
+    sampling: { model: "compound", size: (a) => countIn(a, ["expense_posted"], CASH_WINDOW), sd: (a) => amountSpread(a, "expenses", ["expense_posted"]) },
   },
   {
     name: "margin_proxy",
     domain: "financial",
     unit: "ratio",
-    formula: "Σ7 (daily_revenue − daily_expenses − daily_refunds) / Σ7 daily_revenue",
+    formula: "Σ30 (daily_revenue − daily_expenses − daily_refunds) / Σ30 daily_revenue (30 days, as expense_ratio)",
     sources: ["expense_posted", "refund_issued", "credit_memo_issued", ...REVENUE_SOURCES],
-    compute: (a) => full(ratio(rollingSum(netCash(a), ROLLING), a.rollingSum("sum:revenue", ROLLING)), ROLLING),
+    compute: (a) => full(ratio(rollingSum(netCash(a), CASH_WINDOW), a.rollingSum("sum:revenue", CASH_WINDOW)), CASH_WINDOW),
+    // Its noise comes from the few large payments: expenses (and refunds) against revenue.
+    sampling: { model: "compound", size: (a) => countIn(a, ["expense_posted"], CASH_WINDOW), sd: (a) => amountSpread(a, "expenses", ["expense_posted"]) },
   },
   {
     name: "dso_proxy",
@@ -135,6 +172,8 @@ export const GOLD_METRICS: readonly MetricDefinition[] = [
     formula: "rolling 7-day mean of days_to_pay over invoices paid in the window",
     sources: ["invoice_paid"],
     compute: (a) => rollingMean(a, "days_to_pay"),
+    sampling: meanSampling("days_to_pay"),
+    monthly: true,
   },
   {
     name: "ar_aging_amount",
@@ -143,6 +182,8 @@ export const GOLD_METRICS: readonly MetricDefinition[] = [
     formula: "overdue balance outstanding at the end of the day: Σ amount of invoices past their due date and not yet paid (derived from invoice_issued and invoice_paid)",
     sources: ["invoice_issued", "invoice_paid"],
     compute: (a) => [...a.runningTotal("state:ar_overdue_amount")],
+    stateful: true,
+    monthly: true,
   },
   {
     name: "ar_overdue_count",
@@ -151,6 +192,8 @@ export const GOLD_METRICS: readonly MetricDefinition[] = [
     formula: "number of invoices past their due date and not yet paid at the end of the day",
     sources: ["invoice_issued", "invoice_paid"],
     compute: (a) => [...a.runningTotal("state:ar_overdue_count")],
+    stateful: true,
+    monthly: true,
   },
   {
     name: "dpo_proxy",
@@ -159,6 +202,7 @@ export const GOLD_METRICS: readonly MetricDefinition[] = [
     formula: "rolling 7-day mean of days from expense_posted to expense_paid, over bills paid in the window",
     sources: ["expense_posted", "expense_paid"],
     compute: (a) => rollingMean(a, "days_payable"),
+    sampling: meanSampling("days_payable"),
   },
   {
     name: "order_volume",
@@ -191,6 +235,7 @@ export const GOLD_METRICS: readonly MetricDefinition[] = [
     formula: "Σ7 late_delivery_count / Σ7 delivery_count",
     sources: ["order_late", "order_delivered"],
     compute: (a) => full(ratio(a.rollingSum("n:order_late", ROLLING), a.rollingSum("n:order_delivered", ROLLING)), ROLLING),
+    sampling: { model: "binomial", size: (a) => a.rollingSum("n:order_delivered", ROLLING) },
   },
   {
     name: "fulfillment_backlog",
@@ -207,6 +252,7 @@ export const GOLD_METRICS: readonly MetricDefinition[] = [
     formula: "rolling 7-day mean of days_late over order_late events",
     sources: ["order_late"],
     compute: (a) => rollingMean(a, "days_late"),
+    sampling: meanSampling("days_late"),
   },
   {
     name: "supplier_delay_rate",
@@ -216,6 +262,7 @@ export const GOLD_METRICS: readonly MetricDefinition[] = [
     sources: ["shipment_delayed", "purchase_order_placed"],
     compute: (a) =>
       full(ratio(a.rollingSum("n:shipment_delayed", ROLLING), a.rollingSum("n:purchase_order_placed", ROLLING)), ROLLING),
+    sampling: { model: "binomial", size: (a) => a.rollingSum("n:purchase_order_placed", ROLLING) },
   },
   {
     name: "supplier_delay_severity",
@@ -224,6 +271,7 @@ export const GOLD_METRICS: readonly MetricDefinition[] = [
     formula: "rolling 7-day mean of days_delayed over shipment_delayed events",
     sources: ["shipment_delayed"],
     compute: (a) => rollingMean(a, "days_delayed"),
+    sampling: meanSampling("days_delayed"),
   },
   {
     name: "ticket_volume",
@@ -256,6 +304,7 @@ export const GOLD_METRICS: readonly MetricDefinition[] = [
     formula: "rolling 7-day mean of resolution_time_hours over support_ticket_closed",
     sources: ["support_ticket_closed"],
     compute: (a) => rollingMean(a, "resolution_hours"),
+    sampling: meanSampling("resolution_hours"),
   },
   {
     name: "review_score_avg",
@@ -264,6 +313,7 @@ export const GOLD_METRICS: readonly MetricDefinition[] = [
     formula: "rolling 7-day mean of review score (1–5)",
     sources: ["review_submitted"],
     compute: (a) => rollingMean(a, "review_score"),
+    sampling: meanSampling("review_score"),
   },
   {
     name: "review_score_trend",
@@ -277,9 +327,13 @@ export const GOLD_METRICS: readonly MetricDefinition[] = [
     name: "churn_proxy",
     domain: "customer",
     unit: "ratio",
-    formula: "customers churned in the trailing 14 days / customers active at the window's start (created so far − churned before the window)",
-    sources: ["customer_churned", "customer_created"],
-    compute: (a) => churnProxy(a),
+    formula:
+      "over the trailing 14 days: customer_churned events / (customers created so far − churned before the window) once the business reports churn events; before that, repeat buyers who went silent for three purchase cycles / repeat buyers active at the window's start",
+    sources: ["customer_churned", "customer_created", ...REVENUE_SOURCES],
+    compute: (a) => churnProxy(a).value,
+    sampling: { model: "poisson-rate", size: (a) => churnProxy(a).base },
+    // Repeat buyers and their drop-offs only become knowable some weeks into the history.
+    stateful: true,
   },
   {
     name: "customer_concentration",
@@ -305,6 +359,70 @@ export function computeGoldMetrics(aggregates: DailyAggregates): GoldMetrics {
 function clean(value: number | null): number | null {
   if (value === null || !Number.isFinite(value)) return null;
   return Math.abs(value) < 1e-12 ? 0 : value;
+}
+
+/** Events of these types in the trailing `window` days. */
+function countIn(a: DailyAggregates, types: readonly EventType[], window = ROLLING): Float64Array {
+  const total = new Float64Array(a.length);
+  for (const type of types) a.rollingSum(`n:${type}`, window).forEach((v, i) => (total[i] = total[i]! + v));
+  return total;
+}
+
+/** 7 × the mean daily revenue over the trailing 30 days (or the days so far). */
+function weeklyRevenue(a: DailyAggregates): Float64Array {
+  const sums = a.rollingSum("sum:revenue", CASH_WINDOW);
+  return sums.map((v, i) => (ROLLING * v) / Math.min(i + 1, CASH_WINDOW));
+}
+
+/** √E[a²]/E[a] of the amounts behind `sum:<name>`, from the 30 days before each day (null when under 5). */
+function amountSpread(a: DailyAggregates, name: string, types: readonly EventType[]): (number | null)[] {
+  const sum = a.column(`sum:${name}`);
+  const sq = a.column(`sq:${name}`);
+  const n = new Float64Array(a.length);
+  for (const type of types) a.column(`n:${type}`).forEach((v, i) => (n[i] = n[i]! + v));
+  const out: (number | null)[] = [];
+  let [cn, cs, cq] = [0, 0, 0];
+  for (let i = 0; i < a.length; i++) {
+    out.push(cn >= 5 && cs > 0 ? Math.sqrt(cq / cn) / (cs / cn) : null);
+    cn += n[i]!;
+    cs += sum[i]!;
+    cq += sq[i]!;
+    if (i >= CASH_WINDOW) {
+      cn -= n[i - CASH_WINDOW]!;
+      cs -= sum[i - CASH_WINDOW]!;
+      cq -= sq[i - CASH_WINDOW]!;
+    }
+  }
+  return out;
+}
+
+/** Sampling of a rolling mean: n values in 7 days, individual spread pooled over the 30 days before. */
+function meanSampling(name: string): NonNullable<MetricDefinition["sampling"]> {
+  return {
+    model: "mean",
+    size: (a) => a.rollingSum(`n:${name}`, ROLLING),
+    sd: (a) => {
+      const n = a.column(`n:${name}`);
+      const sum = a.column(`sum:${name}`);
+      const sq = a.column(`sq:${name}`);
+      const out: (number | null)[] = [];
+      let [cn, cs, cq] = [0, 0, 0];
+      for (let i = 0; i < a.length; i++) {
+        // Days i−30 … i−1: the spread known before the day.
+        const count = cn;
+        out.push(count >= 5 ? Math.sqrt(Math.max(0, (cq - (cs * cs) / count) / (count - 1))) : null);
+        cn += n[i]!;
+        cs += sum[i]!;
+        cq += sq[i]!;
+        if (i >= CASH_WINDOW) {
+          cn -= n[i - CASH_WINDOW]!;
+          cs -= sum[i - CASH_WINDOW]!;
+          cq -= sq[i - CASH_WINDOW]!;
+        }
+      }
+      return out;
+    },
+  };
 }
 
 function netCash(a: DailyAggregates): Float64Array {
@@ -346,20 +464,50 @@ export function trailingSlope(series: MetricSeries, window: number, minPoints: n
   });
 }
 
-function churnProxy(a: DailyAggregates): MetricSeries {
+/**
+ * churn_proxy (spec: "predicted churn probability OR repeat_purchase_dropoff_rate"): explicit
+ * churn events over the customer base once the business has reported any churn event; until then
+ * repeat-purchase drop-off ({@link repeatPurchaseDropoffs}) over the active repeat buyers. A
+ * business that reports churn knows it better than a purchase-gap heuristic, and one source at a
+ * time never counts a customer twice. No value before 14 days or on an empty base.
+ */
+const churnCache = new WeakMap<DailyAggregates, { value: MetricSeries; base: Float64Array }>();
+
+function churnProxy(a: DailyAggregates): { value: MetricSeries; base: Float64Array } {
+  let cached = churnCache.get(a);
+  if (!cached) churnCache.set(a, (cached = computeChurnProxy(a)));
+  return cached;
+}
+
+function computeChurnProxy(a: DailyAggregates): { value: MetricSeries; base: Float64Array } {
   const churned = a.column("n:customer_churned");
   const created = a.column("n:customer_created");
   const churnedInWindow = rollingSum(churned, CHURN_WINDOW);
+  const { dropped, activeRepeat } = repeatPurchaseDropoffs(a);
+  const droppedInWindow = rollingSum(dropped.map((d) => d.length), CHURN_WINDOW);
   const out: MetricSeries = [];
+  const bases = new Float64Array(churned.length);
   let createdSoFar = 0;
   let churnedBeforeWindow = 0;
+  let reportsChurn = false;
   for (let i = 0; i < churned.length; i++) {
     createdSoFar += created[i]!;
+    if (churned[i]! > 0) reportsChurn = true;
     if (i >= CHURN_WINDOW) churnedBeforeWindow += churned[i - CHURN_WINDOW]!;
+    if (i < CHURN_WINDOW - 1) {
+      out.push(null);
+      continue;
+    }
     const base = createdSoFar - churnedBeforeWindow;
-    out.push(i < CHURN_WINDOW - 1 || base <= 0 ? null : churnedInWindow[i]! / base);
+    const explicit = base > 0 ? churnedInWindow[i]! / base : null;
+    const repeatBase = i >= CHURN_WINDOW ? activeRepeat[i - CHURN_WINDOW]! : 0;
+    const dropoff = repeatBase > 0 ? droppedInWindow[i]! / repeatBase : null;
+    // A business that reports churn knows it better than any purchase-gap heuristic.
+    const useDropoff = !reportsChurn;
+    out.push(useDropoff ? dropoff : explicit);
+    bases[i] = useDropoff ? (dropoff === null ? 0 : repeatBase) : base;
   }
-  return out;
+  return { value: out, base: bases };
 }
 
 function customerConcentration(a: DailyAggregates): MetricSeries {

@@ -96,6 +96,7 @@ describe("ledger: backlogs and payables", () => {
       const rows = ledger.snapshot().daily.filter((r) => r.key.endsWith("days_payable"));
       expect(rows).toEqual([
         { day: "2025-01-08", key: "n:days_payable", value: 1 },
+        { day: "2025-01-08", key: "sq:days_payable", value: 49 },
         { day: "2025-01-08", key: "sum:days_payable", value: 7 },
       ]);
     }
@@ -103,7 +104,7 @@ describe("ledger: backlogs and payables", () => {
 });
 
 describe("gold metrics: hand-computed values", () => {
-  it("refund rate is Σ7 refunds / Σ7 revenue, undefined until a full week and when revenue is 0", () => {
+  it("refund rate is Σ7 refunds / usual weekly revenue (7 × mean daily revenue of up to 30 days), undefined until a full week", () => {
     const events: CanonicalEvent[] = [];
     for (let d = 1; d <= 9; d++) {
       const day = `2025-01-0${d}`;
@@ -111,10 +112,11 @@ describe("gold metrics: hand-computed values", () => {
       events.push(ev({ event_id: `r${d}`, event_type: "refund_issued", event_time: `${day}T11:00:00Z`, entity_type: "payment", entity_id: `r${d}`, amount: d, currency: "USD" }));
     }
     const { metrics } = metricsOf(events, "2025-01-01", "2025-01-09");
-    // day 7: refunds 1..7 = 28 over revenue 700; day 9: refunds 3..9 = 42 over revenue 600 (no payment on day 8)
+    // day 7: refunds 1..7 = 28 over 7 × (700/7) = 700; day 9: refunds 3..9 = 42 over
+    // 7 × (800/9) = 622.2 (nine days so far, no payment on day 8)
     expect(metrics.refund_rate.slice(0, 6)).toEqual([null, null, null, null, null, null]);
     expect(metrics.refund_rate[6]).toBeCloseTo(28 / 700, 12);
-    expect(metrics.refund_rate[8]).toBeCloseTo(42 / 600, 12);
+    expect(metrics.refund_rate[8]).toBeCloseTo(42 / ((7 * 800) / 9), 12);
     // dso: 7-day mean of days_to_pay: day 9 has payments on days 3..7 and 9 → (3+4+5+6+7+9)/6
     expect(metrics.dso_proxy[8]).toBeCloseTo(34 / 6, 12);
     expect(metrics.daily_revenue[7]).toBe(0);
@@ -197,6 +199,7 @@ describe("ledger: retractions (voided or deleted source entities)", () => {
     ledger.append(bill);
     expect(daysPayable(ledger)).toEqual([
       { day: "2025-03-11", key: "n:days_payable", value: 1 },
+      { day: "2025-03-11", key: "sq:days_payable", value: 100 },
       { day: "2025-03-11", key: "sum:days_payable", value: 10 },
     ]);
     ledger.retract([{ source: "test", source_entity_id: "bp1", reason: "deleted" }], bill);

@@ -31,7 +31,16 @@ export const BACKLOG_WINDOW_DAYS = 14;
  * retracted payment can be taken out); `paid_day` is what states written before that kept.
  */
 export type EntityState = (
-  | { kind: "invoice"; issued_day?: string; due_day?: string; amount?: number; paid_day?: string }
+  | {
+      kind: "invoice";
+      issued_day?: string;
+      due_day?: string;
+      amount?: number;
+      paid_day?: string;
+      /** From an explicit invoice_overdue event: used only when issue and due dates are unknown. */
+      overdue_day?: string;
+      balance?: number;
+    }
   | { kind: "order"; placed_day?: string; delivered_day?: string }
   | { kind: "ticket"; opened_day?: string; closed_day?: string }
   | { kind: "bill"; posted_day?: string; paid_day?: string; payments?: Record<string, string> }
@@ -146,11 +155,17 @@ export function revenueOf(event: CanonicalEvent): number {
 function eventContributions(event: CanonicalEvent): Contribution[] {
   const day = dayOf(event.event_time);
   const out: Contribution[] = [{ day, key: `n:${event.event_type}`, value: 1 }];
-  if (event.data_quality_flags.length > 0) out.push({ day, key: `dq:${event.event_type}`, value: 1 });
+  if (event.data_quality_flags.length > 0) {
+    out.push({ day, key: `dq:${event.event_type}`, value: 1 });
+    // Per category (missing / inconsistent / timeliness), for the per-metric quality breakdown.
+    const categories = new Set(event.data_quality_flags.map((flag) => flag.split(":")[0]!));
+    for (const category of [...categories].sort()) out.push({ day, key: `dq:${category}:${event.event_type}`, value: 1 });
+  }
   const attr = event.attributes;
   const mean = (name: string, value: unknown) => {
     if (typeof value !== "number" || !Number.isFinite(value)) return;
-    out.push({ day, key: `sum:${name}`, value }, { day, key: `n:${name}`, value: 1 });
+    // sq: lets a scan estimate the spread of individual values (the noise of the rolling means).
+    out.push({ day, key: `sum:${name}`, value }, { day, key: `n:${name}`, value: 1 }, { day, key: `sq:${name}`, value: value * value });
   };
   const amount = event.amount ?? 0;
   switch (event.event_type) {
@@ -158,11 +173,11 @@ function eventContributions(event: CanonicalEvent): Contribution[] {
       mean("days_to_pay", attr.days_to_pay);
       break;
     case "expense_posted":
-      out.push({ day, key: "sum:expenses", value: amount });
+      out.push({ day, key: "sum:expenses", value: amount }, { day, key: "sq:expenses", value: amount * amount });
       break;
     case "refund_issued":
     case "credit_memo_issued":
-      out.push({ day, key: "sum:refunds", value: Math.abs(amount) });
+      out.push({ day, key: "sum:refunds", value: Math.abs(amount) }, { day, key: "sq:refunds", value: amount * amount });
       break;
     case "order_late":
       mean("days_late", attr.days_late);
@@ -212,6 +227,10 @@ function stateUpdates(event: CanonicalEvent): [key: string, update: StateUpdate]
       ];
     case "invoice_paid":
       return [own("invoice", { kind: "invoice", paid_day: asDay(attr.paid_date) ?? day, due_day: asDay(attr.original_due_date) })];
+    case "invoice_overdue": {
+      const balance = typeof attr.balance_remaining === "number" ? attr.balance_remaining : (event.amount ?? undefined);
+      return [own("invoice", { kind: "invoice", overdue_day: day, balance })];
+    }
     case "order_placed":
       return [own("order", { kind: "order", placed_day: day })];
     case "order_delivered":
@@ -246,7 +265,7 @@ function mergeState(before: EntityState | undefined, update: EntityState): Entit
     const current = merged[field];
     if (current === undefined) merged[field] = value;
     else if (field.endsWith("_day") && typeof value === "string" && value < (current as string)) merged[field] = value;
-    else if (field === "amount" && typeof value === "number" && typeof current === "number") {
+    else if ((field === "amount" || field === "balance") && typeof value === "number" && typeof current === "number") {
       merged[field] = Math.max(current, value);
     } else if (field === "payments") {
       const payments = { ...(current as Record<string, string>) };
@@ -286,16 +305,20 @@ export function stateContributions(state: EntityState): Contribution[] {
   switch (state.kind) {
     case "invoice": {
       // Overdue at the end of day d when d > due date and the invoice is not paid by the end of d.
-      if (!state.issued_day || !state.due_day || state.amount === undefined) return [];
-      const start = maxDay(addDays(state.due_day, 1), state.issued_day);
+      // Without issue and due dates, an explicit invoice_overdue event dates the overdue balance.
+      const derived = state.issued_day !== undefined && state.due_day !== undefined && state.amount !== undefined;
+      const explicitBalance = state.balance ?? state.amount;
+      if (!derived && (state.overdue_day === undefined || explicitBalance === undefined)) return [];
+      const amount = derived ? state.amount! : explicitBalance!;
+      const start = derived ? maxDay(addDays(state.due_day!, 1), state.issued_day!) : state.overdue_day!;
       if (state.paid_day !== undefined && state.paid_day <= start) return [];
       const out: Contribution[] = [
-        { day: start, key: "state:ar_overdue_amount", value: state.amount },
+        { day: start, key: "state:ar_overdue_amount", value: amount },
         { day: start, key: "state:ar_overdue_count", value: 1 },
       ];
       if (state.paid_day !== undefined) {
         out.push(
-          { day: state.paid_day, key: "state:ar_overdue_amount", value: -state.amount },
+          { day: state.paid_day, key: "state:ar_overdue_amount", value: -amount },
           { day: state.paid_day, key: "state:ar_overdue_count", value: -1 },
         );
       }
@@ -313,6 +336,7 @@ export function stateContributions(state: EntityState): Contribution[] {
       return [
         { day: paidDay, key: "sum:days_payable", value: days },
         { day: paidDay, key: "n:days_payable", value: 1 },
+        { day: paidDay, key: "sq:days_payable", value: days * days },
       ];
     }
   }

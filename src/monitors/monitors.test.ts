@@ -135,9 +135,13 @@ describe("firingRuns", () => {
 });
 
 describe("runMonitors", () => {
-  /** 40 days alternating 10 and 12 orders, then the given values. */
+  /**
+   * 40 days alternating 1,000 and 1,200 orders, then the given values. Volumes this large keep the
+   * detection's Poisson noise floor (√1,100 ≈ 33) and exact tail out of the way, so the z-score is
+   * the plain MAD one and can be computed by hand.
+   */
   function orders(tail: number[]): { days: string[]; metrics: GoldMetrics } {
-    const values = [...Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? 10 : 12)), ...tail];
+    const values = [...Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? 1000 : 1200)), ...tail];
     const days = values.map((_, i) => addDays("2025-01-01", i));
     return { days, metrics: { order_volume: values } as unknown as GoldMetrics };
   }
@@ -145,19 +149,19 @@ describe("runMonitors", () => {
     ...monitorForNode(fulfillmentIncident(), { metric: "order_volume", direction: "up", role: "root_cause", zscore: 3.2 }, OPTIONS),
     created_at: "2025-02-09", // day 39
   });
-  const run = (m = monitor, tail = [15, 20, 20, 11, 11, 11, 20]) => runMonitors([m], { ...orders(tail), detection: DEFAULT_DETECTION_CONFIG, incidents: [] });
+  const run = (m = monitor, tail = [1500, 2000, 2000, 1100, 1100, 1100, 2000]) => runMonitors([m], { ...orders(tail), detection: DEFAULT_DETECTION_CONFIG, incidents: [] });
 
   it("raises one alert per run of firing days, valued on its first day", () => {
     const alerts = run();
-    // Day 40: baseline = days 10..39 (15 tens, 15 twelves): median 11, MAD 1 → scale 1/0.6745 = 1.4826;
-    // z(15) = 0.6745 × 4 = 2.698 > 2.5. Days 40–42 fire; days 43–45 are quiet; day 46 fires again.
+    // Day 40: baseline = days 10..39 (15 × 1,000, 15 × 1,200): median 1,100, MAD 100 → scale 148.26;
+    // z(1,500) = 0.6745 × 4 = 2.698 > 2.5. Days 40–42 fire; days 43–45 are quiet; day 46 fires again.
     expect(alerts.map((a) => [a.triggered_at, a.last_day, a.firing_days, a.ongoing])).toEqual([
       ["2025-02-10", "2025-02-12", 3, false],
       ["2025-02-16", "2025-02-16", 1, true],
     ]);
     expect(alerts[0]!.zscore).toBeCloseTo(2.698, 3);
-    expect(alerts[0]).toMatchObject({ current_value: 15, baseline_value: 11, threshold: "zscore > 2.5", severity: "HIGH", status: "active", related_incident_id: "inc_fulfillment" });
-    expect(alerts[0]!.message).toBe("Order volume has crossed its early-warning threshold: 15 (baseline: 11). This pattern preceded a Fulfillment SLA Degradation incident on Feb 8, 2025.");
+    expect(alerts[0]).toMatchObject({ current_value: 1500, baseline_value: 1100, threshold: "zscore > 2.5", severity: "HIGH", status: "active", related_incident_id: "inc_fulfillment" });
+    expect(alerts[0]!.message).toBe("Order volume has crossed its early-warning threshold: 1,500 (baseline: 1,100). This pattern preceded a Fulfillment SLA Degradation incident on Feb 8, 2025.");
     // Same monitor and day ⇒ same alert id, whichever scan finds it.
     expect(run()[0]!.alert_id).toBe(alerts[0]!.alert_id);
   });
@@ -172,7 +176,7 @@ describe("runMonitors", () => {
 
   it("skips disabled monitors and follows a custom threshold", () => {
     expect(run(applyMonitorEdit(monitor, { enabled: false }))).toEqual([]);
-    // At 3.0 the first day (z = 2.70) no longer fires; day 41's 20 does.
+    // At 3.0 the first day (z = 2.70) no longer fires; day 41's 2,000 (z = 6.1) does.
     const strict = run(applyMonitorEdit(monitor, { threshold_z: 3 }));
     expect(strict[0]).toMatchObject({ triggered_at: "2025-02-11", threshold: "zscore > 3" });
   });

@@ -12,6 +12,7 @@
 import { type DetectionConfig, madScores, type PointScore } from "../detect/detect.ts";
 import { RULES_BY_TYPE } from "../detect/rules.ts";
 import { stableId } from "../ids.ts";
+import type { DailyAggregates } from "../metrics/series.ts";
 import { type GoldMetrics, METRIC_NAMES, type MetricName } from "../metrics/gold.ts";
 import { formatDay, formatMetricValue } from "../report/format.ts";
 import type { Incident, Monitor, MonitorAlert } from "../scan-contract.ts";
@@ -29,6 +30,12 @@ export interface MonitorRuntimeInput {
   detection: DetectionConfig;
   /** The scan's incidents, to tell which incident an alert came ahead of. */
   incidents: readonly Incident[];
+  /**
+   * The scan's daily aggregates: with them a monitor scores its metric exactly as detection does
+   * (weekly seasonality, sampling-noise floors, exact tails for counts), so a normal Monday or a
+   * quiet week's single refund does not alert. Without them, weekly seasonality only.
+   */
+  aggregates?: DailyAggregates;
 }
 
 /** One run of consecutive firing days (day indexes, inclusive). */
@@ -86,7 +93,7 @@ export function runMonitors(monitors: readonly Monitor[], input: MonitorRuntimeI
     const cacheKey = `${metric}|${monitor.baseline_window_days}`;
     let scores = scoreCache.get(cacheKey);
     if (!scores) {
-      scores = madScores(metric, input.metrics[metric], { ...detection, baselineDays: monitor.baseline_window_days });
+      scores = madScores(metric, input.metrics[metric], { ...detection, baselineDays: monitor.baseline_window_days }, { days, aggregates: input.aggregates });
       scoreCache.set(cacheKey, scores);
     }
     const fires = scores.map((p) => conditionHolds(monitor.direction, monitor.threshold_z, p.z));

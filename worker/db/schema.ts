@@ -233,3 +233,5 @@ export const simulations = sqliteTable(
   },
   (t) => [index("simulations_company").on(t.companyId, t.createdAt)],
 );
+
+export * from "./visibility.ts";

@@ -9,6 +9,7 @@ import type { AppEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
 import { companyOf, readJson, validate } from "../http.ts";
 import { latestRunId } from "../scan/store.ts";
+import { listPatternIncidents } from "./visibility.ts";
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a day as YYYY-MM-DD");
 const listQuery = z.object({
@@ -20,6 +21,8 @@ const listQuery = z.object({
   to: day.optional(),
   sort: z.enum(["detected_at", "-detected_at"]).default("-detected_at"),
   limit: z.coerce.number().int().min(1).max(500).default(100),
+  /** `engine`: the scan's incidents; `visibility`: recurring decision-conflict patterns; `all`: both. */
+  source: z.enum(["engine", "visibility", "all"]).default("engine"),
 });
 
 type IncidentRow = typeof incidentsTable.$inferSelect;
@@ -37,8 +40,10 @@ export const incidents = new Hono<AppEnv>()
   .get("/", async (c) => {
     const companyId = companyOf(c);
     const q = validate(listQuery, c.req.query(), "query");
+    const patterns = q.source === "engine" ? [] : await listPatternIncidents(c.env.DB);
+    if (q.source === "visibility") return c.json({ company_id: companyId, run_id: null, incidents: patterns });
     const runId = await latestRunId(c.env.DB, companyId);
-    if (!runId) return c.json({ company_id: companyId, run_id: null, incidents: [] });
+    if (!runId) return c.json({ company_id: companyId, run_id: null, incidents: patterns });
     const where: SQL[] = [eq(incidentsTable.companyId, companyId), eq(incidentsTable.runId, runId)];
     if (q.type) where.push(eq(incidentsTable.incidentType, q.type));
     if (q.severity) where.push(eq(incidentsTable.severity, q.severity));
@@ -53,7 +58,7 @@ export const incidents = new Hono<AppEnv>()
       .where(and(...where))
       .orderBy(order, asc(incidentsTable.incidentId))
       .limit(q.limit);
-    return c.json({ company_id: companyId, run_id: runId, incidents: rows.map(incidentView) });
+    return c.json({ company_id: companyId, run_id: runId, incidents: [...rows.map(incidentView), ...patterns] });
   })
   .get("/:id", async (c) => c.json(incidentView(await incidentRow(c.env.DB, c.req.param("id")))))
   /** BRE-RCA's ranked causal paths with their evidence (spec, Component G). */

@@ -1,0 +1,95 @@
+import { describe, expect, it } from "vitest";
+import type { MetricName } from "../metrics/gold.ts";
+import type { ChangeSignal } from "./changepoints.ts";
+import { confidenceOf, DEFAULT_DETECTION_CONFIG, detectIncidents, type LayerSignals, type ScoreTable } from "./detect.ts";
+import type { PointScore } from "./layer1.ts";
+
+const DAYS = 60;
+/** refund_rate z per day: 0 except the given days. */
+function refundScores(zByDay: Record<number, number>): ScoreTable {
+  const table: ScoreTable = new Map();
+  const series: PointScore[] = Array.from({ length: DAYS }, (_, i) => ({ value: 0.02 + (zByDay[i] ?? 0) * 0.01, baseline: 0.02, z: zByDay[i] ?? 0 }));
+  table.set("refund_rate", series);
+  const flat = (value: number): PointScore[] => Array.from({ length: DAYS }, () => ({ value, baseline: value, z: 0 }));
+  table.set("daily_refunds", flat(20));
+  table.set("daily_revenue", flat(1000));
+  return table;
+}
+function noLayers(): LayerSignals {
+  return { isolation: new Map(), changes: new Map() };
+}
+function forest(flaggedDays: number[]): LayerSignals["isolation"] extends Map<unknown, infer F> ? F : never {
+  return { modelsTrained: 1, at: (i: number) => ({ score: flaggedDays.includes(i) ? 0.7 : 0.4, threshold: 0.6, flagged: flaggedDays.includes(i) }) };
+}
+function change(firedDays: number[], direction: 1 | -1 = 1, agreed = true): ChangeSignal {
+  return {
+    fired: Array.from({ length: DAYS }, (_, i) => firedDays.includes(i)),
+    direction: Array.from({ length: DAYS }, (_, i) => (firedDays.includes(i) ? direction : 0)),
+    detail: Array.from({ length: DAYS }, (_, i) => (firedDays.includes(i) ? { method: "bocpd" as const, changeIndex: i - 1, before: 0.02, after: 0.06 } : null)),
+    probability: new Array(DAYS).fill(null),
+    agreed: Array.from({ length: DAYS }, (_, i) => agreed && firedDays.includes(i)),
+  };
+}
+
+describe("fusion of the layers", () => {
+  it.each([
+    [true, false, false, "MEDIUM"],
+    [true, true, false, "HIGH"],
+    [true, false, true, "HIGH"],
+    [true, true, true, "VERY_HIGH"],
+    [false, true, false, "LOW"],
+    [false, false, true, "LOW"],
+  ] as const)("L1 %s, L2 %s, L3 %s → %s", (mad, forestAgrees, changeAgrees, expected) => {
+    expect(confidenceOf(mad, forestAgrees, changeAgrees)).toBe(expected);
+  });
+});
+
+describe("detectIncidents", () => {
+  it("merges consecutive firing days (one quiet day allowed) into one incident window", () => {
+    // Day 40 (z 3.5) waits for confirmation; day 41 (z 5) confirms: the window starts on day 40,
+    // the incident is detected on day 41; day 43 joins across one quiet day and is the peak.
+    const incidents = detectIncidents(refundScores({ 40: 3.5, 41: 5, 43: 7 }), DAYS, DEFAULT_DETECTION_CONFIG, noLayers());
+    expect(incidents.map((i) => [i.type, i.detectedIndex, i.startIndex, i.endIndex, i.peakIndex, i.severity, i.confidence])).toEqual([
+      ["REFUND_SPIKE", 41, 40, 43, 43, "HIGH", "MEDIUM"],
+    ]);
+  });
+
+  it("raises a lone moderate day only if the signal was already rising, and a strong day at once", () => {
+    const lone = detectIncidents(refundScores({ 30: 4 }), DAYS, DEFAULT_DETECTION_CONFIG, noLayers());
+    expect(lone).toEqual([]);
+    const rising = detectIncidents(refundScores({ 29: 2.2, 30: 4 }), DAYS, DEFAULT_DETECTION_CONFIG, noLayers());
+    expect(rising.map((i) => [i.detectedIndex, i.startIndex])).toEqual([[30, 30]]);
+    const strong = detectIncidents(refundScores({ 30: 5.5 }), DAYS, DEFAULT_DETECTION_CONFIG, noLayers());
+    expect(strong.map((i) => [i.detectedIndex, i.severity])).toEqual([[30, "MEDIUM"]]);
+    // confirmBelowZ 0 raises on every firing day, as the spec's plain rule does.
+    const plain = detectIncidents(refundScores({ 30: 4 }), DAYS, { ...DEFAULT_DETECTION_CONFIG, confirmBelowZ: 0 }, noLayers());
+    expect(plain.map((i) => i.detectedIndex)).toEqual([30]);
+  });
+
+  it("uses the per-type threshold override", () => {
+    const config = { ...DEFAULT_DETECTION_CONFIG, confirmBelowZ: 0, zThresholds: { REFUND_SPIKE: 4 } };
+    expect(detectIncidents(refundScores({ 40: 3.5 }), DAYS, config).length).toBe(0);
+    expect(detectIncidents(refundScores({ 40: 3.5 }), DAYS, { ...config, zThresholds: {} }).length).toBe(1);
+  });
+
+  it("raises confidence when the domain's forest and the trigger's change point agree near the window", () => {
+    const layers: LayerSignals = { isolation: new Map([["financial", forest([42])]]), changes: new Map([["refund_rate" as MetricName, change([43])]]) };
+    const [incident] = detectIncidents(refundScores({ 40: 5, 41: 5 }), DAYS, DEFAULT_DETECTION_CONFIG, layers);
+    expect(incident!.confidence).toBe("VERY_HIGH");
+    expect(incident!.methods).toEqual(["mad_zscore", "isolation_forest", "changepoint"]);
+    expect(incident!.layers.changepoint).toMatchObject({ metric: "refund_rate", dayIndex: 43, changeIndex: 42 });
+    // A change point in the wrong direction does not count.
+    const wrongWay: LayerSignals = { isolation: new Map(), changes: new Map([["refund_rate" as MetricName, change([41], -1)]]) };
+    expect(detectIncidents(refundScores({ 40: 5, 41: 5 }), DAYS, DEFAULT_DETECTION_CONFIG, wrongWay)[0]!.confidence).toBe("MEDIUM");
+  });
+
+  it("reports a confirmed regime change without a Layer 1 incident as LOW confidence, for review", () => {
+    const layers: LayerSignals = { isolation: new Map([["financial", forest([30])]]), changes: new Map([["refund_rate" as MetricName, change([30, 31])]]) };
+    const incidents = detectIncidents(refundScores({}), DAYS, DEFAULT_DETECTION_CONFIG, layers);
+    expect(incidents.map((i) => [i.detectedIndex, i.confidence, i.severity, i.needsReview, i.methods])).toEqual([[30, "LOW", "LOW", true, ["isolation_forest", "changepoint"]]]);
+    // Unconfirmed (one method only) → nothing; switched off → nothing.
+    const unconfirmed: LayerSignals = { isolation: new Map(), changes: new Map([["refund_rate" as MetricName, change([30], 1, false)]]) };
+    expect(detectIncidents(refundScores({}), DAYS, DEFAULT_DETECTION_CONFIG, unconfirmed)).toEqual([]);
+    expect(detectIncidents(refundScores({}), DAYS, { ...DEFAULT_DETECTION_CONFIG, emitLowConfidence: false }, layers)).toEqual([]);
+  });
+});
