@@ -137,6 +137,8 @@ describe("ledger: retractions (voided or deleted source entities)", () => {
     paid("C", "2025-03-05", 70),
     ev({ event_id: "b1-p", event_type: "expense_posted", event_time: "2025-03-01T10:00:00Z", entity_type: "expense", entity_id: "b1", amount: 10, currency: "USD" }),
     ev({ event_id: "bp1-x", event_type: "expense_paid", event_time: "2025-03-11T10:00:00Z", entity_type: "payment", entity_id: "bp1", amount: 10, currency: "USD", related_entity_ids: { bill_ids: ["b1"] } }),
+    // D: known only from an explicit overdue notice on 03-10 ($30).
+    ev({ event_id: "D-o", event_type: "invoice_overdue", event_time: "2025-03-10T10:00:00Z", entity_id: "D", amount: 30, currency: "USD", attributes: { balance_remaining: 30 } }),
   ].map(own);
 
   it("a voided invoice stops counting in revenue and AR aging (hand-computed)", () => {
@@ -161,11 +163,11 @@ describe("ledger: retractions (voided or deleted source entities)", () => {
   });
 
   it("leaves the aggregates as if the entity had never been seen, whatever the order, batching and replays", () => {
-    const removed = new Set(["A", "bp1"]);
+    const removed = new Set(["A", "bp1", "D"]);
     const reference = new MemoryLedger();
     reference.append(events.filter((e) => !removed.has(e.entity_id)));
     const expected = reference.snapshot();
-    const retractions = [voided("A"), { ...voided("bp1"), reason: "deleted" as const }];
+    const retractions = [voided("A"), { ...voided("bp1"), reason: "deleted" as const }, voided("D")];
     fc.assert(
       fc.property(
         fc.shuffledSubarray(events, { minLength: events.length, maxLength: events.length }),
