@@ -101,9 +101,14 @@ describe("CompanyLog", () => {
     expect(evidence).toHaveLength(19);
     expect((await stub.listEvents({ ids: ["inv-x-paid"] })).events).toHaveLength(1);
 
-    await expect(stub.retract([{ source: "qbo", source_entity_id: "Invoice:1", reason: "refunded" as never }])).rejects.toThrow(
-      'retract: parseRetractions: [0].reason must be "voided" or "deleted"',
+    // (Awaited with then: `expect(rpcPromise).rejects` reads properties of the RPC promise, each a
+    // pipelined call that rejects unhandled.)
+    const error = await stub.retract([{ source: "qbo", source_entity_id: "Invoice:1", reason: "refunded" as never }]).then(
+      () => null,
+      (e: unknown) => e as Error,
     );
+    expect(error?.message).toMatch('retract: parseRetractions: [0].reason must be "voided" or "deleted"');
+    expect((await stub.stats()).events).toBe(base.length + extra.length + late.length);
   });
 
   it("refuses an append larger than its batch limit without writing anything", async () => {
