@@ -3,6 +3,9 @@
  * event_id) and keeps the ledger's daily aggregates up to date in the same transaction, so a scan
  * reads hundreds of aggregate rows instead of the whole history.
  *
+ * It also takes retractions (the source voided or deleted an entity): the entity's events stay in
+ * the log but stop counting, in the same transaction, and its later events never count.
+ *
  * The ledger logic is the pure fold in src/metrics/ledger.ts; this class only moves rows in and
  * out of SQLite.
  */
@@ -11,16 +14,23 @@ import type { CanonicalEvent, EventType } from "../src/events/canonical.ts";
 import { dayOf } from "../src/events/canonical.ts";
 import type { EvidenceEvent, EvidenceQuery } from "../src/evidence.ts";
 import { toEvidence } from "../src/evidence.ts";
-import { type EntityState, entityKeysOf, foldEvents, type LedgerSnapshot, snapshotFromRows } from "../src/metrics/ledger.ts";
+import { parseRetractions, type Retraction, retractionKey, retractionKeyOf } from "../src/events/retraction.ts";
+import { type EntityState, entityKeysOf, foldEvents, foldRetraction, type LedgerDelta, type LedgerSnapshot, snapshotFromRows } from "../src/metrics/ledger.ts";
 import init from "../migrations/company-log/0001_init.sql";
+import retractions from "../migrations/company-log/0002_retractions.sql";
 
 /** Versioned schema: each entry runs once, in order, recorded in `_schema`. */
-const MIGRATIONS: readonly { version: number; sql: string }[] = [{ version: 1, sql: init }];
+const MIGRATIONS: readonly { version: number; sql: string }[] = [
+  { version: 1, sql: init },
+  { version: 2, sql: retractions },
+];
 
 /** SQLite in Durable Objects allows 100 bound parameters per statement. */
 const MAX_PARAMS = 100;
 /** Most events one append call takes; callers split bigger uploads. */
 export const MAX_APPEND_BATCH = 5_000;
+/** Most retractions one call takes. */
+export const MAX_RETRACT_BATCH = 1_000;
 const MAX_PAGE = 1_000;
 /** Entity states kept in memory between appends (an invoice's issue and payment often arrive close together). */
 const STATE_CACHE_SIZE = 100_000;
@@ -28,6 +38,15 @@ const STATE_CACHE_SIZE = 100_000;
 export interface AppendResult {
   accepted: number;
   duplicates: number;
+}
+
+export interface RetractResult {
+  /** Entities newly retracted. */
+  entities: number;
+  /** Entities that were already retracted (a replay). */
+  duplicates: number;
+  /** Events that stopped counting. */
+  events: number;
 }
 
 export interface EventPageQuery {
@@ -100,12 +119,12 @@ export class CompanyLog extends DurableObject<Env> {
 
   private appendInTransaction(events: CanonicalEvent[]): AppendResult {
     const inserted = new Set<string>();
-    const columns = 6;
+    const columns = 7;
     for (const chunk of chunks(events, Math.floor(MAX_PARAMS / columns))) {
       const params: string[] = [];
-      for (const e of chunk) params.push(e.event_id, e.event_type, dayOf(e.event_time), e.event_time, e.entity_id, JSON.stringify(e));
+      for (const e of chunk) params.push(e.event_id, e.event_type, dayOf(e.event_time), e.event_time, e.entity_id, retractionKeyOf(e), JSON.stringify(e));
       const cursor = this.sql.exec<{ event_id: string }>(
-        `INSERT INTO events (event_id, event_type, day, event_time, entity_id, body) VALUES ${placeholders(chunk.length, columns)}
+        `INSERT INTO events (event_id, event_type, day, event_time, entity_id, source_key, body) VALUES ${placeholders(chunk.length, columns)}
          ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
         ...params,
       );
@@ -115,12 +134,77 @@ export class CompanyLog extends DurableObject<Env> {
     for (const event of events) {
       if (inserted.delete(event.event_id)) fresh.push(event); // the first copy of an id in the batch wins
     }
-    if (fresh.length > 0) this.fold(fresh);
+    if (fresh.length > 0) {
+      // Events of entities already retracted are kept but never count.
+      const retracted = this.retractedAmong([...new Set(fresh.map(retractionKeyOf))]);
+      if (retracted.size > 0) {
+        const late = fresh.filter((e) => retracted.has(retractionKeyOf(e))).map((e) => e.event_id);
+        for (const chunk of chunks(late, MAX_PARAMS)) this.sql.exec(`UPDATE events SET retracted = 1 WHERE event_id IN (${marks(chunk.length)})`, ...chunk);
+      }
+      this.applyDelta(foldEvents(fresh, this.loadStates(fresh), retracted));
+    }
     return { accepted: fresh.length, duplicates: events.length - fresh.length };
   }
 
-  private fold(fresh: CanonicalEvent[]): void {
-    const keys = [...new Set(fresh.flatMap(entityKeysOf))];
+  /**
+   * Retracts entities the source voided or deleted: their events stay in the log but stop
+   * counting (and are no longer evidence), and events of theirs that arrive later never count.
+   * Retracting an entity twice changes nothing.
+   */
+  retract(input: Retraction[]): RetractResult {
+    if (input.length > MAX_RETRACT_BATCH) {
+      throw new CompanyLogError(`retract: at most ${MAX_RETRACT_BATCH} retractions per call, got ${input.length}`);
+    }
+    let parsed: Retraction[];
+    try {
+      parsed = parseRetractions(input);
+    } catch (error) {
+      throw new CompanyLogError(`retract: ${(error as Error).message}`, { cause: error });
+    }
+    try {
+      return this.ctx.storage.transactionSync(() => this.retractInTransaction(parsed));
+    } catch (error) {
+      this.stateCache.clear(); // the transaction rolled back; the cache may hold states it never wrote
+      throw new CompanyLogError(`retract: could not retract ${parsed.length} entities: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  private retractInTransaction(input: Retraction[]): RetractResult {
+    const byKey = new Map<string, Retraction>();
+    for (const r of input) if (!byKey.has(retractionKey(r.source, r.source_entity_id))) byKey.set(retractionKey(r.source, r.source_entity_id), r);
+    const already = this.retractedAmong([...byKey.keys()]);
+    const fresh = [...byKey].filter(([key]) => !already.has(key));
+    const now = new Date().toISOString();
+    for (const chunk of chunks(fresh, Math.floor(MAX_PARAMS / 4))) {
+      this.sql.exec(
+        `INSERT INTO retractions (key, reason, at, retracted_at) VALUES ${placeholders(chunk.length, 4)}`,
+        ...chunk.flatMap(([key, r]) => [key, r.reason, r.at ?? null, now]),
+      );
+    }
+    const events: CanonicalEvent[] = [];
+    for (const chunk of chunks(fresh.map(([key]) => key), MAX_PARAMS)) {
+      const rows = this.sql.exec<{ body: string }>(
+        `UPDATE events SET retracted = 1 WHERE source_key IN (${marks(chunk.length)}) AND retracted = 0 RETURNING body`,
+        ...chunk,
+      );
+      for (const row of rows) events.push(JSON.parse(row.body) as CanonicalEvent);
+    }
+    if (events.length > 0) this.applyDelta(foldRetraction(events, this.loadStates(events)));
+    return { entities: fresh.length, duplicates: byKey.size - fresh.length, events: events.length };
+  }
+
+  /** Which of these retraction keys are retracted. */
+  private retractedAmong(keys: readonly string[]): Set<string> {
+    const found = new Set<string>();
+    for (const chunk of chunks(keys, MAX_PARAMS)) {
+      for (const row of this.sql.exec<{ key: string }>(`SELECT key FROM retractions WHERE key IN (${marks(chunk.length)})`, ...chunk)) found.add(row.key);
+    }
+    return found;
+  }
+
+  /** The stored states of every entity these events touch (cache first). */
+  private loadStates(events: readonly CanonicalEvent[]): Map<string, EntityState> {
+    const keys = [...new Set(events.flatMap(entityKeysOf))];
     const prior = new Map<string, EntityState>();
     const missing: string[] = [];
     for (const key of keys) {
@@ -129,13 +213,13 @@ export class CompanyLog extends DurableObject<Env> {
       else missing.push(key);
     }
     for (const chunk of chunks(missing, MAX_PARAMS)) {
-      const rows = this.sql.exec<{ key: string; state: string }>(
-        `SELECT key, state FROM entity_state WHERE key IN (${chunk.map(() => "?").join(",")})`,
-        ...chunk,
-      );
+      const rows = this.sql.exec<{ key: string; state: string }>(`SELECT key, state FROM entity_state WHERE key IN (${marks(chunk.length)})`, ...chunk);
       for (const row of rows) prior.set(row.key, JSON.parse(row.state) as EntityState);
     }
-    const delta = foldEvents(fresh, prior);
+    return prior;
+  }
+
+  private applyDelta(delta: LedgerDelta): void {
     this.upsertAdd(
       "daily_aggregates",
       "key",
@@ -198,7 +282,7 @@ export class CompanyLog extends DurableObject<Env> {
     if (query.types.length === 0) return [];
     const limit = Math.max(0, Math.min(query.limit, 10_000));
     const rows = this.sql.exec<{ body: string }>(
-      `SELECT body FROM events WHERE event_type IN (${query.types.map(() => "?").join(",")}) AND day BETWEEN ? AND ?
+      `SELECT body FROM events WHERE event_type IN (${query.types.map(() => "?").join(",")}) AND day BETWEEN ? AND ? AND retracted = 0
        ORDER BY event_time, event_id LIMIT ?`,
       ...query.types,
       query.from,
@@ -263,6 +347,10 @@ export class CompanyLog extends DurableObject<Env> {
 function placeholders(rows: number, columns: number): string {
   const row = `(${Array.from({ length: columns }, () => "?").join(",")})`;
   return Array.from({ length: rows }, () => row).join(",");
+}
+
+function marks(n: number): string {
+  return Array.from({ length: n }, () => "?").join(",");
 }
 
 function* chunks<T>(items: readonly T[], size: number): Generator<T[]> {

@@ -27,6 +27,7 @@ import { importTokenKey, openJson, sealJson, type TokenKey } from "../src/connec
 import { RefreshingTokenSource } from "../src/connectors/qbo/token-source.ts";
 import type { EntityChange } from "../src/connectors/qbo/webhooks.ts";
 import type { CanonicalEvent } from "../src/events/canonical.ts";
+import type { Retraction } from "../src/events/retraction.ts";
 import type { Bindings } from "../worker/env.ts";
 import { qboConfig } from "../worker/qbo/config.ts";
 import init from "../migrations/qbo-realm/0001_init.sql";
@@ -233,7 +234,10 @@ export class QboRealm extends DurableObject<Bindings> {
           await this.env.BRONZE.put(record.key, record.body, { httpMetadata: { contentType: "application/json" }, customMetadata: { ...record.metadata, company_id: row.company_id } });
         },
       },
-      log: { append: (events: CanonicalEvent[]) => companyLog.append(events) },
+      log: {
+        append: (events: CanonicalEvent[]) => companyLog.append(events),
+        retract: (retractions: Retraction[]) => companyLog.retract(retractions),
+      },
       now: () => Date.now(),
     };
   }

@@ -2,14 +2,18 @@
  * The QuickBooks connector end to end inside workerd, against the emulator running in the same
  * test (its handler answers every fetch to http://qbo.emulator; its webhooks go to the Worker):
  * connect through OAuth → backfill over the real queue → live changes with API faults and
- * dropped, duplicated and reordered webhooks → CDC sweep → the log matches the books. Then every
- * webhook is delivered again: nothing changes.
+ * dropped, duplicated and reordered webhooks, an invoice voided and a credit memo deleted → CDC
+ * sweep → the log matches the books, and the CompanyLog's ledger is exactly the ledger of the
+ * books' own events (the voided and deleted entities retracted). Then every webhook is delivered
+ * again: nothing changes. The emulator's company is the simulated demo business.
  */
 import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { QboEntity } from "../src/connectors/qbo/entities.ts";
 import type { CanonicalEvent } from "../src/events/canonical.ts";
-import { compareWithBooks, expectedEvents } from "../cli/qbo-emulator/expectations.ts";
+import { compareWithBooks, expectedEvents, ledgerOfBooks, roundedSnapshot } from "../cli/qbo-emulator/expectations.ts";
 import { createEmulator, type QboEmulator } from "../cli/qbo-emulator/index.ts";
+import { companyLog } from "../worker/http.ts";
 import { adminToken, authed, call } from "./helpers.ts";
 
 const COMPANY = "qbo-e2e";
@@ -23,7 +27,6 @@ beforeAll(() => {
   emulator = createEmulator({
     now: () => Date.now(),
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-    historyDays: 20,
     verifierToken: VERIFIER,
     webhookUrl: "http://workspace.test/v1/webhooks/qbo",
     autoApprove: true,
@@ -47,7 +50,7 @@ afterAll(() => {
   globalThis.fetch = originalFetch;
 });
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 45_000): Promise<T> {
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -98,7 +101,7 @@ async function settle(token: string): Promise<number> {
 }
 
 describe("QuickBooks connector end to end in workerd", () => {
-  it("connects, backfills, survives faults and lost webhooks, and ends matching the books", async () => {
+  it("connects, backfills, survives faults and lost webhooks, retracts a void and a deletion, and ends matching the books", { timeout: 300_000 }, async () => {
     const token = await adminToken();
 
     // 1. Connect: the admin asks for the authorize URL, approves, Intuit redirects to the callback.
@@ -121,9 +124,23 @@ describe("QuickBooks connector end to end in workerd", () => {
     expect(compareWithBooks(emulator.store, realm_id, await allEvents(token))).toEqual({ lost: [], invented: [], mismatched: [], doubled: [], ofRemovedEntities: [] });
 
     // 3. Live changes under fire: throttling, outages, slow answers, an early 401; webhooks
-    //    dropped, duplicated and reordered.
+    //    dropped, duplicated and reordered. The bookkeeper voids an overdue invoice and deletes a
+    //    credit memo (announced by webhook, which may be dropped too).
     emulator.faults.set({ throttle: 0.1, error: 0.05, slow: 0.05, slowMs: 50, retryAfterSeconds: 0, drop: 0.3, duplicate: 0.3, reorder: true, script: ["401"] });
-    for (let day = 0; day < 4; day++) await emulator.advance(1);
+    let lastDay = "";
+    let voided: QboEntity | undefined;
+    let deleted: QboEntity | undefined;
+    for (let day = 0; day < 4; day++) {
+      lastDay = (await emulator.advance(1)).day;
+      if (day === 1) {
+        voided = emulator.store.list("Invoice").find((i) => (i.Balance as number) > 0 && String(i.DueDate) < lastDay)!;
+        emulator.store.void("Invoice", voided.Id);
+      }
+      if (day === 2) {
+        deleted = emulator.store.list("CreditMemo").at(-1)!;
+        emulator.store.remove("CreditMemo", deleted.Id);
+      }
+    }
     await settle(token);
     const beforeSweep = compareWithBooks(emulator.store, realm_id, await allEvents(token));
     expect(emulator.faults.injected.drop).toBeGreaterThan(0);
@@ -147,6 +164,18 @@ describe("QuickBooks connector end to end in workerd", () => {
     expect(after.mismatched).toEqual([]);
     expect(after.invented).toEqual([]);
     expect(after.doubled).toEqual([]);
+    expect(after.ofRemovedEntities).toEqual(
+      expect.arrayContaining([`qbo:${realm_id}:Invoice:${voided!.Id}:issued`, `qbo:${realm_id}:CreditMemo:${deleted!.Id}:issued`]),
+    );
+
+    // The ledger the scan reads is exactly the ledger of the books' own events: the voided invoice
+    // and the deleted memo no longer count (plus the per-version events of earlier versions).
+    const snapshot = await companyLog(env as never, COMPANY).snapshot();
+    expect(roundedSnapshot(snapshot)).toEqual(roundedSnapshot(ledgerOfBooks(emulator.store, realm_id, events).snapshot()));
+    // In figures: the AR overdue at the end of the last day is the books' open invoices due before it.
+    const overdue = emulator.store.list("Invoice").filter((i) => i.PrivateNote !== "Voided" && (i.Balance as number) > 0 && String(i.DueDate) < lastDay);
+    const arOverdue = snapshot.daily.filter((r) => r.key === "state:ar_overdue_amount" && r.day <= lastDay).reduce((sum, r) => sum + r.value, 0);
+    expect(Math.round(arOverdue * 100) / 100).toBe(Math.round(overdue.reduce((sum, i) => sum + (i.TotalAmt as number), 0) * 100) / 100);
 
     // 5. Every webhook delivered again, twice: harmless.
     for (const d of [...delivered, ...delivered]) {
@@ -154,6 +183,7 @@ describe("QuickBooks connector end to end in workerd", () => {
       expect(response.status).toBe(200);
     }
     expect(await settle(token)).toBe(events.length);
+    expect(await companyLog(env as never, COMPANY).snapshot()).toEqual(snapshot);
 
     // Bronze kept the raw answers, content-addressed, with their metadata.
     const bronze = await env.BRONZE.list({ prefix: `bronze/qbo/${realm_id}/`, include: ["customMetadata"] });
@@ -175,3 +205,4 @@ describe("QuickBooks connector end to end in workerd", () => {
     expect(emulator.status().grants).toBe(0);
   });
 });
+

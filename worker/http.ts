@@ -1,8 +1,9 @@
 /** Request helpers shared by routes: JSON bodies, query parameters, the company a call is about. */
 import type { Context } from "hono";
 import type { z } from "zod";
-import type { AppendResult, EventPage, EventPageQuery, LogStats } from "../durable-objects/company-log.ts";
+import type { AppendResult, EventPage, EventPageQuery, LogStats, RetractResult } from "../durable-objects/company-log.ts";
 import type { CanonicalEvent } from "../src/events/canonical.ts";
+import type { Retraction } from "../src/events/retraction.ts";
 import type { EvidenceEvent, EvidenceQuery } from "../src/evidence.ts";
 import type { LedgerSnapshot } from "../src/metrics/ledger.ts";
 import type { AppEnv } from "./env.ts";
@@ -66,6 +67,7 @@ export function companyOf(c: Context<AppEnv>): string {
 /** The CompanyLog's RPC surface as callers see it (every call is async across the boundary). */
 export interface CompanyLogClient {
   append(events: CanonicalEvent[]): Promise<AppendResult>;
+  retract(retractions: Retraction[]): Promise<RetractResult>;
   snapshot(): Promise<LedgerSnapshot>;
   evidence(query: EvidenceQuery): Promise<EvidenceEvent[]>;
   listEvents(query: EventPageQuery): Promise<EventPage>;

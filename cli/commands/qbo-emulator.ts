@@ -3,11 +3,14 @@ import { createEmulator, EMULATOR_DEFAULTS, parseFaults } from "../qbo-emulator/
 import { serveEmulator } from "../qbo-emulator/server.ts";
 import type { WebhookFormat } from "../qbo-emulator/webhook-sender.ts";
 import { UsageError } from "../main.ts";
+import { DEMO_DEFAULT_END_DAY, DEMO_DEFAULT_SEED } from "../../src/sim/index.ts";
 
 const HELP = `Usage: bre qbo-emulator [--port 8790] [--webhook-url <url>] [--faults <list>] [options]
 
 Runs a local QuickBooks Online: Intuit's OAuth endpoints, the Accounting API (read, query, CDC)
-over an emulated company, and signed webhooks to --webhook-url when its data changes.
+over an emulated company, and signed webhooks to --webhook-url when its data changes. The company
+is the simulated demo wholesaler (the one \`npm start\` uploads as \`demo\`): its books at the end
+of its six months, and one more simulated business day per advance.
 
 Options:
   --port <n>              port to listen on (default ${EMULATOR_DEFAULTS.port}; 0 picks a free one)
@@ -17,11 +20,12 @@ Options:
   --webhook-format <f>    legacy | cloudevents | alternate (default alternate)
   --faults <list>         e.g. 429=0.1,500=0.05,slow=0.1,slow-ms=1500,drop=0.3,dup=0.2,reorder,script=429|401
   --tick <seconds>        write one more business day every <seconds> (default 0: only on POST /__emulator/advance)
-  --seed <s>              company seed (default qbo-emulator)
-  --history-days <n>      days of history before today (default 60)
+  --seed <n>              the demo company's seed (default ${DEMO_DEFAULT_SEED}, the uploaded demo's)
+  --end-day <YYYY-MM-DD>  last day of the demo's six months (default ${DEMO_DEFAULT_END_DAY}, the uploaded demo's)
   --client-id <id>        OAuth client id it accepts (default ${EMULATOR_DEFAULTS.clientId})
   --client-secret <s>     OAuth client secret it accepts (default ${EMULATOR_DEFAULTS.clientSecret})
-  --realm <id>            company (realm) id (default ${EMULATOR_DEFAULTS.realmId})
+  --realm <id>            company (realm) id (default ${EMULATOR_DEFAULTS.realmId}, the demo's: its
+                          QuickBooks facts then carry the uploaded demo's event ids)
   --auto-approve          skip the consent page
   --access-ttl <seconds>  access token lifetime (default 3600)
 
@@ -40,8 +44,8 @@ export async function qboEmulatorCommand(args: string[]): Promise<number> {
       "webhook-format": { type: "string", default: "alternate" },
       faults: { type: "string", default: "" },
       tick: { type: "string", default: "0" },
-      seed: { type: "string", default: "qbo-emulator" },
-      "history-days": { type: "string", default: "60" },
+      seed: { type: "string", default: String(DEMO_DEFAULT_SEED) },
+      "end-day": { type: "string", default: DEMO_DEFAULT_END_DAY },
       "client-id": { type: "string", default: EMULATOR_DEFAULTS.clientId },
       "client-secret": { type: "string", default: EMULATOR_DEFAULTS.clientSecret },
       realm: { type: "string", default: EMULATOR_DEFAULTS.realmId },
@@ -65,14 +69,15 @@ export async function qboEmulatorCommand(args: string[]): Promise<number> {
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  const historyDays = Number(values["history-days"]);
-  if (!Number.isInteger(historyDays) || historyDays < 0 || historyDays > 400) throw new UsageError("--history-days must be an integer from 0 to 400");
+  const seed = Number(values.seed);
+  if (!/^\d{1,9}$/.test(values.seed!)) throw new UsageError("--seed must be a whole number");
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(values["end-day"]!)) throw new UsageError("--end-day must be YYYY-MM-DD");
   if (!/^\d{1,20}$/.test(values.realm!)) throw new UsageError("--realm must be digits");
 
   const emulator = createEmulator({
     realmId: values.realm,
-    seed: values.seed,
-    historyDays,
+    seed,
+    endDay: values["end-day"],
     webhookUrl: values["webhook-url"],
     verifierToken: values["verifier-token"] ?? process.env.QBO_WEBHOOK_VERIFIER_TOKEN ?? EMULATOR_DEFAULTS.verifierToken,
     webhookFormat: format,
@@ -88,7 +93,7 @@ export async function qboEmulatorCommand(args: string[]): Promise<number> {
   const log = (line: string) => process.stderr.write(`[qbo-emulator] ${line}\n`);
   const running = await serveEmulator(emulator, { port, host: values.host, tickSeconds: Number(values.tick), log });
   const status = emulator.status();
-  log(`listening on ${running.url} — company "${status.company}", realm ${status.realm_id}, ${emulator.store.history.length} versions of history`);
+  log(`listening on ${running.url} — company "${status.company}", realm ${status.realm_id}, ${emulator.store.history.length} versions of history; the next business day is ${status.next_business_day}`);
   log(values["webhook-url"] ? `webhooks → ${values["webhook-url"]} (${format})` : "no --webhook-url: webhooks are counted, not sent");
   process.stdout.write(`${JSON.stringify({ url: running.url, realm_id: status.realm_id, client_id: values["client-id"] })}\n`);
   await new Promise<void>((resolve) => {

@@ -2,12 +2,15 @@
  * End to end in Node: the emulated company, connected through OAuth, changes for ten business
  * days while the API throttles, fails, answers slowly and expires tokens, and webhooks are
  * dropped, duplicated and reordered. Webhooks go through signature check → parse → queue →
- * consumer (with queue-style retries); a CDC sweep runs at the end. Then the event log must
- * match the emulator's books: nothing lost, nothing doubled.
+ * consumer (with queue-style retries); a CDC sweep runs at the end. On the way the bookkeeper
+ * voids an invoice and deletes a credit memo. Then the event log must match the emulator's books
+ * (nothing lost, nothing doubled, nothing invented) and the ledger must be exactly the ledger of
+ * the books' own events: the voided and deleted entities no longer count.
  */
 import { describe, expect, it } from "vitest";
 import { FakeClock } from "../../test/fake-clock.ts";
 import { QboClient } from "../../src/connectors/qbo/client.ts";
+import type { QboEntity } from "../../src/connectors/qbo/entities.ts";
 import type { QboRemoval } from "../../src/connectors/qbo/mapping.ts";
 import { MemoryBronze, MemoryEventLog, MemorySyncStore } from "../../src/connectors/qbo/memory-store.ts";
 import { authorizeUrl, exchangeCode, qboEndpoints, refreshTokens, type TokenSet } from "../../src/connectors/qbo/oauth.ts";
@@ -16,7 +19,7 @@ import { backfill, cdcSweep, type SyncDeps, syncChanges } from "../../src/connec
 import { RefreshingTokenSource } from "../../src/connectors/qbo/token-source.ts";
 import { type EntityChange, parseWebhookBody, verifyIntuitSignature } from "../../src/connectors/qbo/webhooks.ts";
 import { seededRandom } from "../../src/rng.ts";
-import { compareWithBooks, expectedEvents } from "./expectations.ts";
+import { compareWithBooks, expectedEvents, ledgerOfBooks, roundedSnapshot } from "./expectations.ts";
 import { createEmulator, EMULATOR_DEFAULTS } from "./index.ts";
 
 const BASE = "http://qbo.emulator";
@@ -30,7 +33,8 @@ const endpoints = qboEndpoints({
 
 describe("QuickBooks connector end to end against the emulator", () => {
   it("after faults and lost webhooks, the log matches the books exactly", async () => {
-    const clock = new FakeClock(Date.parse("2026-03-02T17:00:00Z"));
+    // The day after the demo company's six months (they end on 2026-10-31).
+    const clock = new FakeClock(Date.parse("2026-11-01T17:00:00Z"));
     // The receiving side: signature check, parse, enqueue, answer 200 (what /v1/webhooks/qbo does).
     const queue: { changes: EntityChange[]; attempts: number }[] = [];
     let badSignatures = 0;
@@ -85,9 +89,22 @@ describe("QuickBooks connector end to end against the emulator", () => {
     // Ten business days of live changes under fire.
     emulator.faults.set({ throttle: 0.15, error: 0.1, slow: 0.05, slowMs: 3_000, retryAfterSeconds: 2, drop: 0.3, duplicate: 0.25, reorder: true });
     let deadLettered = 0;
+    // On the way, the bookkeeper voids an overdue invoice and deletes a credit memo (in QuickBooks'
+    // UI: straight into the books, announced by webhook like any change).
+    let deletedMemo: QboEntity | undefined;
+    let voidedInvoice: QboEntity | undefined;
+    let lastDay = "";
     for (let day = 0; day < 10; day++) {
       clock.t += 86_400_000; // a day passes: the access token has long expired (refreshed before use)
-      await emulator.advance(1);
+      lastDay = (await emulator.advance(1)).day;
+      if (day === 2) {
+        voidedInvoice = emulator.store.list("Invoice").find((i) => (i.Balance as number) > 0 && String(i.DueDate) < lastDay)!;
+        emulator.store.void("Invoice", voidedInvoice.Id);
+      }
+      if (day === 5) {
+        deletedMemo = emulator.store.list("CreditMemo").at(-1)!;
+        emulator.store.remove("CreditMemo", deletedMemo.Id);
+      }
       // Sometimes Intuit invalidates a token early: the next API call gets a 401.
       if (day % 3 === 2) emulator.faults.set({ script: ["401"] });
       // The queue consumer: each message is retried (like a Cloudflare Queue) up to 5 attempts.
@@ -129,27 +146,50 @@ describe("QuickBooks connector end to end against the emulator", () => {
     expect(comparison.mismatched).toEqual([]); // with the same content
     expect(comparison.invented).toEqual([]); // nothing invented
     expect(comparison.doubled).toEqual([]);
-    // Events of entities QuickBooks later voided or deleted stay (the log is append-only), and the
-    // connector recorded each removal.
+    // Events of entities QuickBooks later voided or deleted stay (the log is append-only), the
+    // connector recorded each removal, and the log retracted each such entity.
     const removed = new Set(removals.map((r) => `${r.entity_type}:${r.entity_id}`));
-    for (const id of comparison.ofRemovedEntities) expect(removed.has(id.split(":").slice(2, 4).join(":")), id).toBe(true);
+    for (const id of comparison.ofRemovedEntities) {
+      const entity = id.split(":").slice(2, 4).join(":");
+      expect(removed.has(entity), id).toBe(true);
+      expect(log.isRetracted("qbo", entity), id).toBe(true);
+    }
+    expect(comparison.ofRemovedEntities).toEqual(
+      expect.arrayContaining([`qbo:${realmId}:Invoice:${voidedInvoice!.Id}:issued`, `qbo:${realmId}:CreditMemo:${deletedMemo!.Id}:issued`]),
+    );
     // Every removal that happened after the connection is known to the connector.
     const removedLater = books.history.slice(historyAtConnect).filter((h) => h.operation === "Delete" || h.operation === "Void");
     expect(removedLater.length).toBeGreaterThan(0);
     for (const h of removedLater) expect(removed.has(`${h.type}:${h.id}`), `${h.type} ${h.id} ${h.operation}`).toBe(true);
 
-    // Nothing doubled: the ledger's totals equal the books' totals, computed independently.
-    const sum = (key: string) => [...log.ledger.daily].filter(([k]) => k.endsWith(`|${key}`)).reduce((s, [, v]) => s + v, 0);
+    // Nothing doubled, nothing voided or deleted counted: the ledger's totals equal the books'
+    // totals, computed independently from the books.
+    const sum = (key: string, through = "9999-12-31") =>
+      [...log.ledger.daily].filter(([k]) => k.endsWith(`|${key}`) && k.slice(0, 10) <= through).reduce((s, [, v]) => s + v, 0);
     const round = (x: number) => Math.round(x * 100) / 100;
+    const total = (entities: QboEntity[]) => round(entities.reduce((s, e) => s + (e.TotalAmt as number), 0));
     const liveInvoices = books.list("Invoice").filter((i) => i.PrivateNote !== "Voided");
     const paidInvoices = liveInvoices.filter((i) => i.Balance === 0 && (i.TotalAmt as number) > 0);
-    expect(round(sum("sum:revenue"))).toBe(round(paidInvoices.reduce((s, i) => s + (i.TotalAmt as number), 0)));
-    expect(round(sum("sum:expenses"))).toBe(round(books.list("Bill").reduce((s, b) => s + (b.TotalAmt as number), 0)));
-    const refunds = [...books.list("RefundReceipt"), ...books.list("CreditMemo")];
-    expect(round(sum("sum:refunds"))).toBe(round(refunds.reduce((s, r) => s + (r.TotalAmt as number), 0)));
+    expect(round(sum("sum:revenue"))).toBe(total(paidInvoices));
+    expect(round(sum("sum:expenses"))).toBe(total(books.list("Bill")));
+    // The deleted credit memo no longer counts as a refund (the books no longer list it).
+    expect(books.list("CreditMemo").some((m) => m.Id === deletedMemo!.Id)).toBe(false);
+    expect(round(sum("sum:refunds"))).toBe(total([...books.list("RefundReceipt"), ...books.list("CreditMemo")]));
+    expect(sum("n:invoice_issued")).toBe(liveInvoices.length);
     expect(sum("n:invoice_paid")).toBe(paidInvoices.length);
     expect(sum("n:payment_received")).toBe(books.list("Payment").length);
     expect(sum("n:expense_paid")).toBe(books.list("BillPayment").length);
+    // AR: overdue at the end of the last day = the open invoices due before it; the voided
+    // invoice (overdue when it was voided) is not among them.
+    const overdue = liveInvoices.filter((i) => (i.Balance as number) > 0 && String(i.DueDate) < lastDay);
+    expect(overdue.some((i) => i.Id === voidedInvoice!.Id)).toBe(false);
+    expect(round(sum("state:ar_overdue_amount", lastDay))).toBe(total(overdue));
+    expect(sum("state:ar_overdue_count", lastDay)).toBe(overdue.length);
+
+    // Exactly: the log's ledger is the ledger of the books' own events (plus the per-version
+    // events of earlier customer and item versions, which the books no longer imply).
+    const reference = ledgerOfBooks(books, realmId, [...log.events.values()]);
+    expect(roundedSnapshot(log.ledger.snapshot())).toEqual(roundedSnapshot(reference.snapshot()));
 
     // The sweep was needed: dropped webhooks had left the log behind.
     const repaired = [...expectedEvents(books, realmId).keys()].filter((id) => !/:(updated|inventory_low):/.test(id) && !logBeforeSweep.has(id));
@@ -162,3 +202,4 @@ describe("QuickBooks connector end to end against the emulator", () => {
     void deadLettered; // messages that failed 5 times were repaired by the sweep like lost ones
   });
 });
+

@@ -21,7 +21,8 @@ const endpoints = qboEndpoints({
 const REDIRECT = "http://localhost:8787/v1/connect/quickbooks/callback";
 
 function setup(extra: Partial<Parameters<typeof createEmulator>[0]> = {}) {
-  const clock = new FakeClock(Date.parse("2026-03-02T18:00:00Z"));
+  // The day after the demo's six months (they end on 2026-10-31).
+  const clock = new FakeClock(Date.parse("2026-11-01T18:00:00Z"));
   const received: { headers: Headers; body: string }[] = [];
   const emulator = createEmulator({
     now: clock.now,
@@ -99,7 +100,7 @@ describe("QuickBooks emulator: OAuth", () => {
     const { emulator, oauth, clock } = setup();
     const { tokens } = await connect(emulator, oauth);
     await revokeToken({ ...oauth, token: tokens.refresh_token });
-    await expect(clientFor(emulator, clock, tokens.access_token).read("Customer", "1")).rejects.toMatchObject({ code: "QBO_AUTHENTICATION" });
+    await expect(clientFor(emulator, clock, tokens.access_token).read("Customer", emulator.store.list("Customer")[0]!.Id)).rejects.toMatchObject({ code: "QBO_AUTHENTICATION" });
     await expect(refreshTokens({ ...oauth, refreshToken: tokens.refresh_token })).rejects.toThrow(/invalid_grant/);
   });
 });
@@ -130,11 +131,11 @@ describe("QuickBooks emulator: Accounting API", () => {
     const since = new Date(clock.t - 60_000).toISOString();
     const invoice = emulator.store.list("Invoice").find((i) => (i.Balance as number) > 0)!;
     emulator.store.void("Invoice", invoice.Id);
-    const estimate = emulator.store.list("Estimate")[0]!;
-    emulator.store.remove("Estimate", estimate.Id);
+    const memo = emulator.store.list("CreditMemo")[0]!;
+    emulator.store.remove("CreditMemo", memo.Id);
     const result = await client.cdc(QBO_ENTITY_TYPES, since);
     expect(result.changes.get("Invoice")!.map((i) => [i.Id, i.PrivateNote])).toEqual([[invoice.Id, "Voided"]]);
-    expect(result.changes.get("Estimate")).toEqual([{ domain: "QBO", status: "Deleted", Id: estimate.Id, MetaData: { LastUpdatedTime: emulator.store.timestamp() } }]);
+    expect(result.changes.get("CreditMemo")).toEqual([{ domain: "QBO", status: "Deleted", Id: memo.Id, MetaData: { LastUpdatedTime: emulator.store.timestamp() } }]);
     expect(result.changes.has("Customer")).toBe(false);
     const tooOld = await emulator.fetch(
       new Request(`${BASE}/v3/company/${EMULATOR_DEFAULTS.realmId}/cdc?entities=Invoice&changedSince=${new Date(clock.t - 31 * 86_400_000).toISOString()}`, {
@@ -155,10 +156,10 @@ describe("QuickBooks emulator: Accounting API", () => {
           body: JSON.stringify(body),
         }),
       );
-    const customer = emulator.store.get("Customer", "1")!;
-    const updated = (await (await post("customer", { Id: "1", SyncToken: customer.SyncToken, sparse: true, Notes: "VIP" })).json()) as { Customer: { SyncToken: string; Notes: string } };
+    const customer = emulator.store.list("Customer")[0]!;
+    const updated = (await (await post("customer", { Id: customer.Id, SyncToken: customer.SyncToken, sparse: true, Notes: "VIP" })).json()) as { Customer: { SyncToken: string; Notes: string } };
     expect(updated.Customer).toMatchObject({ SyncToken: String(Number(customer.SyncToken) + 1), Notes: "VIP" });
-    const stale = await post("customer", { Id: "1", SyncToken: customer.SyncToken, sparse: true, Notes: "again" });
+    const stale = await post("customer", { Id: customer.Id, SyncToken: customer.SyncToken, sparse: true, Notes: "again" });
     expect(stale.status).toBe(400);
     expect(await stale.text()).toContain('"code":"5010"');
     const open = emulator.store.list("Invoice").find((i) => (i.Balance as number) > 0)!;
@@ -206,7 +207,7 @@ describe("QuickBooks emulator: faults", () => {
   it("injects scripted 429 (with Retry-After), 500 and 401, which the client rides out", async () => {
     const { emulator, oauth, clock } = setup({ faults: { retryAfterSeconds: 2, script: ["429", "500"] } });
     const { tokens } = await connect(emulator, oauth);
-    await clientFor(emulator, clock, tokens.access_token, 3).read("Customer", "1");
+    await clientFor(emulator, clock, tokens.access_token, 3).read("Customer", emulator.store.list("Customer")[0]!.Id);
     expect(emulator.log.map((l) => l.status)).toEqual([429, 500, 200]);
     expect(clock.slept).toEqual([2_000, 1_000]); // Retry-After 2 s, then backoff 0.5 × 2 s
     expect(emulator.faults.injected).toMatchObject({ "429": 1, "500": 1 });

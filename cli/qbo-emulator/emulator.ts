@@ -17,7 +17,7 @@
  */
 import { isoUtc, numberField, objectField, type QboEntity, qboEntityType, type QboEntityType } from "../../src/connectors/qbo/entities.ts";
 import type { Random } from "../../src/rng.ts";
-import { addDays } from "../../src/time.ts";
+import type { DayOutput } from "../../src/sim/index.ts";
 import type { CompanyActivity } from "./company.ts";
 import type { FaultInjector, FaultPlan } from "./faults.ts";
 import { type EmulatorStore, round2, StoreError } from "./store.ts";
@@ -34,8 +34,8 @@ export interface EmulatorOptions {
   autoApprove?: boolean;
   /** Lifetime of access tokens (Intuit: 3600 s). */
   accessTokenTtlSeconds?: number;
-  /** The first business day `advance` writes (default: today by the clock). */
-  nextBusinessDay?: string;
+  /** Called with each business day `advance` wrote (its events, QuickBooks' and the other sources'). */
+  onBusinessDay?: (day: DayOutput) => Promise<void> | void;
   now: () => number;
   sleep: (ms: number) => Promise<void>;
   random: Random;
@@ -67,14 +67,12 @@ export class QboEmulator {
   private readonly codes = new Map<string, { redirectUri: string; expiresAt: number; used: boolean }>();
   private readonly grants = new Map<string, Grant>();
   private readonly accessTokens = new Map<string, { grantId: string; expiresAt: number }>();
-  private nextDay: string;
 
   constructor(options: EmulatorOptions) {
     this.o = options;
     this.store = options.store;
     this.faults = options.faults;
     this.webhooks = options.webhooks;
-    this.nextDay = options.nextBusinessDay ?? new Date(options.now()).toISOString().slice(0, 10);
     this.store.onChange((change) => this.webhooks.enqueue(change));
   }
 
@@ -101,16 +99,25 @@ export class QboEmulator {
     for (const token of this.accessTokens.values()) token.expiresAt = this.o.now() - 1;
   }
 
-  /** Writes `days` more business days of activity, stamped now, and sends the webhooks. */
-  async advance(days = 1): Promise<{ changes: number; day: string }> {
-    if (!this.o.activity) throw new Error("advance: this emulator has no company activity");
+  /**
+   * Writes `days` more business days of the company, stamped now, sends the webhooks, and hands
+   * each day to `onBusinessDay`.
+   */
+  async advance(days = 1): Promise<{ changes: number; day: string; events: number }> {
+    const activity = this.o.activity;
+    if (!activity) throw new Error("advance: this emulator has no company activity");
+    if (!Number.isInteger(days) || days < 1 || days > 366) throw new RangeError(`advance: days must be an integer from 1 to 366, got ${days}`);
     const before = this.store.history.length;
+    let last = "";
+    let events = 0;
     for (let i = 0; i < days; i++) {
-      this.o.activity.day(this.nextDay);
-      this.nextDay = addDays(this.nextDay, 1);
+      const day = activity.advanceDay();
+      last = day.day;
+      events += day.events.length;
+      await this.o.onBusinessDay?.(day);
     }
     await this.webhooks.flush();
-    return { changes: this.store.history.length - before, day: addDays(this.nextDay, -1) };
+    return { changes: this.store.history.length - before, day: last, events };
   }
 
   // ---- OAuth -------------------------------------------------------------------------------
@@ -344,7 +351,11 @@ export class QboEmulator {
         if (request.method === "POST") this.faults.set(body as Partial<FaultPlan>);
         return jsonResponse(200, { faults: this.faults.plan, injected: this.faults.injected });
       case "advance":
-        return jsonResponse(200, await this.advance(Number(body.days ?? 1)));
+        try {
+          return jsonResponse(200, await this.advance(Number(body.days ?? 1)));
+        } catch (error) {
+          return jsonResponse(400, { error: "cannot_advance", message: (error as Error).message });
+        }
       case "expire-tokens":
         this.expireAccessTokens();
         return jsonResponse(200, { expired: this.accessTokens.size });
@@ -361,7 +372,7 @@ export class QboEmulator {
       company: this.store.companyName,
       entities: this.store.counts(),
       versions_written: this.store.history.length,
-      next_business_day: this.nextDay,
+      next_business_day: this.o.activity?.nextDay ?? null,
       grants: [...this.grants.values()].filter((g) => !g.revoked).length,
       api_requests: this.log.length,
       faults: this.faults.plan,

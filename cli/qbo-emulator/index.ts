@@ -3,15 +3,17 @@
  * injector, the webhook sender and the HTTP handler. Web APIs only.
  */
 import { type Random, seededRandom } from "../../src/rng.ts";
-import { demoCompany } from "./company.ts";
-import { QboEmulator } from "./emulator.ts";
+import { DEMO_DEFAULT_END_DAY, DEMO_DEFAULT_SEED, DEMO_REALM, liveDemoCompany } from "../../src/sim/index.ts";
+import { simulatedCompany } from "./company.ts";
+import { type EmulatorOptions, QboEmulator } from "./emulator.ts";
 import { FaultInjector, type FaultPlan } from "./faults.ts";
 import { EmulatorStore } from "./store.ts";
 import { type WebhookFormat, WebhookSender } from "./webhook-sender.ts";
 
 export const EMULATOR_DEFAULTS = {
-  realmId: "9130357400000001",
-  companyName: "Demo Company (QuickBooks emulator)",
+  /** The simulated demo company's realm, so its uploaded and synced QuickBooks facts share event ids. */
+  realmId: DEMO_REALM,
+  companyName: "Demo wholesaler (QuickBooks emulator)",
   clientId: "emulator-client-id",
   clientSecret: "emulator-client-secret",
   verifierToken: "dev-verifier-token",
@@ -21,9 +23,10 @@ export const EMULATOR_DEFAULTS = {
 export interface EmulatorSetup {
   realmId?: string;
   companyName?: string;
-  seed?: number | string;
-  /** Days of history written before today (default 60). */
-  historyDays?: number;
+  /** The demo company's seed (default: the demo's, {@link DEMO_DEFAULT_SEED}). */
+  seed?: number;
+  /** The last day of the demo's six months of history (default {@link DEMO_DEFAULT_END_DAY}). */
+  endDay?: string;
   /** Where webhooks go (the Worker's /v1/webhooks/qbo); none: counted only. */
   webhookUrl?: string;
   verifierToken?: string;
@@ -38,18 +41,19 @@ export interface EmulatorSetup {
   /** Used to deliver webhooks. */
   fetch: typeof fetch;
   random?: Random;
+  /** Called with each business day written by `advance` (e.g. to upload the other sources' events). */
+  onBusinessDay?: EmulatorOptions["onBusinessDay"];
 }
 
 export function createEmulator(setup: EmulatorSetup): QboEmulator {
-  const seed = setup.seed ?? "qbo-emulator";
-  const random = setup.random ?? seededRandom(`${seed}:tokens`);
+  const seed = setup.seed ?? DEMO_DEFAULT_SEED;
+  const random = setup.random ?? seededRandom(`qbo-emulator:${seed}:tokens`);
   const store = new EmulatorStore(
     { realmId: setup.realmId ?? EMULATOR_DEFAULTS.realmId, companyName: setup.companyName ?? EMULATOR_DEFAULTS.companyName },
     setup.now,
   );
-  const todayDay = new Date(setup.now()).toISOString().slice(0, 10);
-  const faults = new FaultInjector(setup.faults ?? {}, `${seed}:faults`);
-  const idRandom = seededRandom(`${seed}:webhook-ids`);
+  const faults = new FaultInjector(setup.faults ?? {}, `qbo-emulator:${seed}:faults`);
+  const idRandom = seededRandom(`qbo-emulator:${seed}:webhook-ids`);
   const webhooks = new WebhookSender({
     url: setup.webhookUrl,
     verifierToken: setup.verifierToken ?? EMULATOR_DEFAULTS.verifierToken,
@@ -59,8 +63,10 @@ export function createEmulator(setup: EmulatorSetup): QboEmulator {
     faults,
     newId: () => uuidFrom(idRandom),
   });
-  // History is written before webhooks are listened to: it is what a backfill finds.
-  const activity = demoCompany(store, { seed, todayDay, historyDays: setup.historyDays });
+  // The simulated demo business, its realm the emulator's (event ids are realm-scoped). History
+  // is written before webhooks are listened to: it is what a backfill finds.
+  const business = liveDemoCompany({ seed, endDay: setup.endDay ?? DEMO_DEFAULT_END_DAY, realm: store.realmId });
+  const activity = simulatedCompany(store, business, setup.now());
   return new QboEmulator({
     store,
     activity,
@@ -70,7 +76,7 @@ export function createEmulator(setup: EmulatorSetup): QboEmulator {
     clientSecret: setup.clientSecret ?? EMULATOR_DEFAULTS.clientSecret,
     autoApprove: setup.autoApprove,
     accessTokenTtlSeconds: setup.accessTokenTtlSeconds,
-    nextBusinessDay: todayDay,
+    onBusinessDay: setup.onBusinessDay,
     now: setup.now,
     sleep: setup.sleep,
     random,

@@ -7,7 +7,7 @@
  *
  * Web APIs only (no node:*), so the Workers-runtime tests can run it in-process too.
  */
-import { isoUtc, numberField, type QboEntity, type QboEntityType, QBO_ENTITY_TYPES } from "../../src/connectors/qbo/entities.ts";
+import { isoUtc, numberField, objectField, type QboEntity, type QboEntityType, QBO_ENTITY_TYPES } from "../../src/connectors/qbo/entities.ts";
 import type { WebhookOperation } from "../../src/connectors/qbo/webhooks.ts";
 
 export interface StoreChange {
@@ -32,6 +32,8 @@ export class EmulatorStore {
   readonly homeCurrency: string;
   private readonly entities = new Map<QboEntityType, Map<string, QboEntity>>();
   private readonly deleted = new Map<QboEntityType, Map<string, QboEntity>>();
+  /** `Type:Id` of voided transactions. */
+  private readonly voided = new Set<string>();
   /** Every version written, in order. */
   readonly history: VersionRecord[] = [];
   private readonly listeners: ((change: StoreChange) => void)[] = [];
@@ -76,6 +78,62 @@ export class EmulatorStore {
   }
 
   /**
+   * Writes an entity of the company's history as it stands (its own Id, SyncToken and CreateTime),
+   * as one version. Its LastUpdatedTime is kept unless it is after `latest` (epoch ms): history
+   * happened before the emulator started, so live changes are always newer.
+   */
+  seed(type: QboEntityType, entity: QboEntity, latest: number): QboEntity {
+    if (this.get(type, entity.Id) || this.isDeleted(type, entity.Id)) throw new StoreError(6240, `${type} ${entity.Id} already exists`);
+    const meta = objectField(entity.MetaData) ?? {};
+    const created = this.parseTime(meta.CreateTime) ?? latest;
+    const updated = Math.min(this.parseTime(meta.LastUpdatedTime) ?? created, latest);
+    const seeded: QboEntity = {
+      ...entity,
+      domain: "QBO",
+      sparse: false,
+      SyncToken: String(entity.SyncToken ?? "0"),
+      MetaData: { CreateTime: this.timestamp(created), LastUpdatedTime: this.timestamp(updated) },
+    };
+    this.entities.get(type)!.set(entity.Id, seeded);
+    this.record(type, seeded, "Create");
+    return seeded;
+  }
+
+  /**
+   * Creates an entity that carries its own Id and CreateTime (a business day of a simulated
+   * company, entered now): SyncToken 0, LastUpdatedTime now.
+   */
+  createAs(type: QboEntityType, entity: QboEntity, at?: number): QboEntity {
+    if (this.get(type, entity.Id) || this.isDeleted(type, entity.Id)) throw new StoreError(6240, `${type} ${entity.Id} already exists`);
+    const now = this.timestamp(at);
+    const created = this.parseTime(objectField(entity.MetaData)?.CreateTime);
+    const body: QboEntity = {
+      ...entity,
+      domain: "QBO",
+      sparse: false,
+      SyncToken: "0",
+      MetaData: { CreateTime: created === undefined ? now : this.timestamp(created), LastUpdatedTime: now },
+    };
+    this.entities.get(type)!.set(entity.Id, body);
+    this.record(type, body, "Create");
+    return body;
+  }
+
+  /**
+   * Keeps a derived field current (a customer's Balance follows their invoices) without writing a
+   * version: no SyncToken change, no webhook, invisible to CDC.
+   */
+  refresh(type: QboEntityType, id: string, patch: Record<string, unknown>): void {
+    const current = this.get(type, id);
+    if (current) this.entities.get(type)!.set(id, { ...current, ...patch });
+  }
+
+  /** Whether an entity was deleted or voided. */
+  isRemoved(type: QboEntityType, id: string): boolean {
+    return this.isDeleted(type, id) || this.voided.has(`${type}:${id}`);
+  }
+
+  /**
    * Changes an entity the way a sparse update does (only the given fields), bumping SyncToken.
    * Throws when the entity does not exist or `expectedSyncToken` is stale (QBO's Fault 5010).
    */
@@ -117,6 +175,7 @@ export class EmulatorStore {
     const current = this.get(type, id);
     if (!current) throw new StoreError(610, `${type} ${id} does not exist`);
     const lines = Array.isArray(current.Line) ? (current.Line as Record<string, unknown>[]).map((l) => ({ ...l, Amount: 0 })) : current.Line;
+    this.voided.add(`${type}:${id}`);
     // QBO announces a void as its own operation.
     return this.write(type, id, { TotalAmt: 0, Balance: 0, Line: lines, PrivateNote: "Voided" }, at, undefined, "Void");
   }
@@ -222,6 +281,11 @@ export class EmulatorStore {
     const sign = this.utcOffsetMinutes < 0 ? "-" : "+";
     const abs = Math.abs(this.utcOffsetMinutes);
     return `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, "0")}:${String(abs % 60).padStart(2, "0")}`;
+  }
+
+  private parseTime(value: unknown): number | undefined {
+    const ms = typeof value === "string" ? Date.parse(isoUtc(value) ?? value) : Number.NaN;
+    return Number.isNaN(ms) ? undefined : ms;
   }
 
   private allocateId(type: QboEntityType): string {

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type CanonicalEvent, type CanonicalEventInput, validateEvent } from "../events/canonical.ts";
+import { parseRetractions, type Retraction } from "../events/retraction.ts";
 import { computeGoldMetrics } from "./gold.ts";
 import { MemoryLedger } from "./ledger.ts";
 import { DailyAggregates } from "./series.ts";
@@ -119,5 +120,110 @@ describe("gold metrics: hand-computed values", () => {
     // dso: 7-day mean of days_to_pay: day 9 has payments on days 3..7 and 9 → (3+4+5+6+7+9)/6
     expect(metrics.dso_proxy[8]).toBeCloseTo(34 / 6, 12);
     expect(metrics.daily_revenue[7]).toBe(0);
+  });
+});
+
+describe("ledger: retractions (voided or deleted source entities)", () => {
+  // Entities named as their source names them: source "test", source_entity_id = entity id.
+  const own = (e: CanonicalEvent): CanonicalEvent => ({ ...e, source_entity_id: e.entity_id });
+  const voided = (entity: string): Retraction => ({ source: "test", source_entity_id: entity, reason: "voided" });
+  // A: $100 issued 03-01 due 03-05, paid 03-08. B: $50 issued 03-02 due 03-04, never paid.
+  // C: $70 issued 03-01 due 03-05, paid 03-05. Bill b1 ($10) posted 03-01, paid 03-11 by bp1.
+  const events = [
+    issued("A", "2025-03-01", "2025-03-05", 100),
+    paid("A", "2025-03-08", 100),
+    issued("B", "2025-03-02", "2025-03-04", 50),
+    issued("C", "2025-03-01", "2025-03-05", 70),
+    paid("C", "2025-03-05", 70),
+    ev({ event_id: "b1-p", event_type: "expense_posted", event_time: "2025-03-01T10:00:00Z", entity_type: "expense", entity_id: "b1", amount: 10, currency: "USD" }),
+    ev({ event_id: "bp1-x", event_type: "expense_paid", event_time: "2025-03-11T10:00:00Z", entity_type: "payment", entity_id: "bp1", amount: 10, currency: "USD", related_entity_ids: { bill_ids: ["b1"] } }),
+    // D: known only from an explicit overdue notice on 03-10 ($30).
+    ev({ event_id: "D-o", event_type: "invoice_overdue", event_time: "2025-03-10T10:00:00Z", entity_id: "D", amount: 30, currency: "USD", attributes: { balance_remaining: 30 } }),
+  ].map(own);
+
+  it("a voided invoice stops counting in revenue and AR aging (hand-computed)", () => {
+    const ledger = new MemoryLedger();
+    ledger.append(events);
+    const at = (day: string) => {
+      const aggregates = new DailyAggregates(ledger.snapshot(), "2025-03-01", "2025-03-11");
+      const metrics = computeGoldMetrics(aggregates);
+      const i = aggregates.days.indexOf(day);
+      return { revenue: metrics.daily_revenue[i], ar: metrics.ar_aging_amount[i], overdue: metrics.ar_overdue_count[i] };
+    };
+    // Before: A's payment is 03-08's revenue; on 03-06 A ($100, due 03-05) and B ($50) are overdue.
+    expect(at("2025-03-08").revenue).toBe(100);
+    expect(at("2025-03-06")).toMatchObject({ ar: 150, overdue: 2 });
+    expect(ledger.retract([voided("A")], events)).toEqual({ entities: 1, events: 2 });
+    // After voiding A: no revenue on 03-08, only B overdue on 03-06; C (paid 03-05) is untouched.
+    expect(at("2025-03-08").revenue).toBe(0);
+    expect(at("2025-03-05").revenue).toBe(70);
+    expect(at("2025-03-06")).toMatchObject({ ar: 50, overdue: 1 });
+    ledger.retract([voided("B")], events);
+    expect(at("2025-03-06")).toMatchObject({ ar: 0, overdue: 0 });
+  });
+
+  it("leaves the aggregates as if the entity had never been seen, whatever the order, batching and replays", () => {
+    const removed = new Set(["A", "bp1", "D"]);
+    const reference = new MemoryLedger();
+    reference.append(events.filter((e) => !removed.has(e.entity_id)));
+    const expected = reference.snapshot();
+    const retractions = [voided("A"), { ...voided("bp1"), reason: "deleted" as const }, voided("D")];
+    fc.assert(
+      fc.property(
+        fc.shuffledSubarray(events, { minLength: events.length, maxLength: events.length }),
+        fc.integer({ min: 0, max: events.length }),
+        fc.integer({ min: 1, max: 7 }),
+        (order, retractAfter, batch) => {
+          const ledger = new MemoryLedger();
+          const appended: CanonicalEvent[] = [];
+          const append = (from: number, to: number) => {
+            for (let i = from; i < to; i += batch) {
+              const slice = order.slice(i, Math.min(i + batch, to));
+              ledger.append(slice);
+              appended.push(...slice);
+            }
+          };
+          append(0, retractAfter);
+          ledger.retract(retractions, appended);
+          append(retractAfter, order.length);
+          ledger.retract(retractions, appended); // a replayed retraction changes nothing
+          ledger.append(order.slice(0, 3)); // nor do replayed events
+          expect(ledger.snapshot()).toEqual(expected);
+        },
+      ),
+    );
+  });
+
+  it("a deleted bill payment leaves its bill unpaid (no days payable); a voided bill takes its payment's measure with it", () => {
+    const daysPayable = (ledger: MemoryLedger) => ledger.snapshot().daily.filter((r) => r.key.endsWith("days_payable"));
+    const bill = events.filter((e) => e.entity_id === "b1" || e.entity_id === "bp1");
+    const ledger = new MemoryLedger();
+    ledger.append(bill);
+    expect(daysPayable(ledger)).toEqual([
+      { day: "2025-03-11", key: "n:days_payable", value: 1 },
+      { day: "2025-03-11", key: "sq:days_payable", value: 100 },
+      { day: "2025-03-11", key: "sum:days_payable", value: 10 },
+    ]);
+    ledger.retract([{ source: "test", source_entity_id: "bp1", reason: "deleted" }], bill);
+    expect(daysPayable(ledger)).toEqual([]);
+    expect(ledger.snapshot().daily.filter((r) => r.key === "n:expense_paid")).toEqual([]);
+    // The expense itself still counts.
+    expect(ledger.snapshot().daily.filter((r) => r.key === "sum:expenses")).toEqual([{ day: "2025-03-01", key: "sum:expenses", value: 10 }]);
+
+    const other = new MemoryLedger();
+    other.append(bill);
+    other.retract([voided("b1")], bill);
+    expect(daysPayable(other)).toEqual([]);
+    expect(other.snapshot().daily.filter((r) => r.key === "sum:expenses")).toEqual([]);
+  });
+
+  it("refuses malformed retractions with the index and field", () => {
+    expect(parseRetractions([{ source: "qbo", source_entity_id: "Invoice:1", reason: "voided", at: "2025-03-01T00:00:00Z" }])).toEqual([
+      { source: "qbo", source_entity_id: "Invoice:1", reason: "voided", at: "2025-03-01T00:00:00.000Z" },
+    ]);
+    expect(() => parseRetractions([voided("A"), { source: "qbo", source_entity_id: "Invoice:1", reason: "refunded" }])).toThrow(
+      'parseRetractions: [1].reason must be "voided" or "deleted"',
+    );
+    expect(() => parseRetractions([{ source: "", source_entity_id: "x", reason: "voided" }])).toThrow("parseRetractions: [0].source must not be empty");
   });
 });

@@ -8,16 +8,29 @@
  *   (issued day, due day, paid day, …); its contributions are a function of that state, and when
  *   the state changes the old contributions are subtracted and the new ones added.
  *
- * The CompanyLog Durable Object and the CLI both call {@link foldEvents}; the scan reads the
- * resulting aggregates, so the Worker and `bre scan` compute the same numbers.
+ * A retraction (the source voided or deleted an entity, see src/events/retraction.ts) takes back
+ * everything the entity's events contributed: their event contributions are subtracted, the
+ * entity's own state stops contributing, and what it told other entities' states (a bill payment
+ * paying a bill) is removed from them. Events of a retracted entity that arrive later contribute
+ * nothing, so the result still does not depend on arrival order.
+ *
+ * The CompanyLog Durable Object and the CLI both call {@link foldEvents} and
+ * {@link foldRetraction}; the scan reads the resulting aggregates, so the Worker and `bre scan`
+ * compute the same numbers.
  */
 import { dayOf, type CanonicalEvent } from "../events/canonical.ts";
+import { type Retraction, retractionKey, retractionKeyOf } from "../events/retraction.ts";
 import { addDays, daysBetween } from "../time.ts";
 
 /** Days an open order or ticket stays in its backlog before it is treated as stale. */
 export const BACKLOG_WINDOW_DAYS = 14;
 
-export type EntityState =
+/**
+ * What an entity's events have said so far. `retracted`: the entity itself was retracted, so its
+ * state contributes nothing. A bill's `payments` maps each paying entity to its payment day (so a
+ * retracted payment can be taken out); `paid_day` is what states written before that kept.
+ */
+export type EntityState = (
   | {
       kind: "invoice";
       issued_day?: string;
@@ -30,7 +43,8 @@ export type EntityState =
     }
   | { kind: "order"; placed_day?: string; delivered_day?: string }
   | { kind: "ticket"; opened_day?: string; closed_day?: string }
-  | { kind: "bill"; posted_day?: string; paid_day?: string };
+  | { kind: "bill"; posted_day?: string; paid_day?: string; payments?: Record<string, string> }
+) & { retracted?: true };
 
 /** One additive change to the daily aggregates: `key` on `day` moves by `value`. */
 export interface Contribution {
@@ -52,34 +66,74 @@ export interface LedgerDelta {
 /**
  * Folds a batch of events that are new to the log (already de-duplicated by event id).
  * `priorStates` must hold the stored state of every key in {@link entityKeysOf} of these events
- * (missing keys mean "no state yet").
+ * (missing keys mean "no state yet"); events whose {@link retractionKeyOf} is in `retracted`
+ * belong to retracted entities and contribute nothing.
  */
-export function foldEvents(events: readonly CanonicalEvent[], priorStates: ReadonlyMap<string, EntityState>): LedgerDelta {
-  const delta: LedgerDelta = { daily: new Map(), customerRevenue: new Map(), states: new Map() };
-  const add = (day: string, key: string, value: number) => {
-    if (value === 0 || !Number.isFinite(value)) return;
-    const k = `${day}|${key}`;
-    delta.daily.set(k, (delta.daily.get(k) ?? 0) + value);
-  };
-
+export function foldEvents(
+  events: readonly CanonicalEvent[],
+  priorStates: ReadonlyMap<string, EntityState>,
+  retracted: ReadonlySet<string> = new Set(),
+): LedgerDelta {
+  const fold = new DeltaBuilder(priorStates);
   for (const event of events) {
-    for (const c of eventContributions(event)) add(c.day, c.key, c.value);
+    if (retracted.size > 0 && retracted.has(retractionKeyOf(event))) continue;
+    fold.event(event, 1);
+    for (const [key, update] of stateUpdates(event)) fold.state(key, (before) => mergeState(before, update.state));
+  }
+  return fold.delta;
+}
+
+/**
+ * Takes back what the events of newly retracted entities contributed. `events` are those
+ * entities' events that were folded (each once); `priorStates` must hold every key in
+ * {@link entityKeysOf} of them. Their own states are marked retracted (they contribute nothing
+ * from now on, whatever arrives later); a payment's day is removed from the bills it paid.
+ */
+export function foldRetraction(events: readonly CanonicalEvent[], priorStates: ReadonlyMap<string, EntityState>): LedgerDelta {
+  const fold = new DeltaBuilder(priorStates);
+  for (const event of events) {
+    fold.event(event, -1);
+    for (const [key, update] of stateUpdates(event)) {
+      fold.state(key, (before) => {
+        if (!before) return undefined;
+        return update.owned ? { ...before, retracted: true } : withoutContributor(before, update.contributor);
+      });
+    }
+  }
+  return fold.delta;
+}
+
+/** Accumulates a {@link LedgerDelta}: event contributions with a sign, and state transitions. */
+class DeltaBuilder {
+  readonly delta: LedgerDelta = { daily: new Map(), customerRevenue: new Map(), states: new Map() };
+
+  constructor(private readonly priorStates: ReadonlyMap<string, EntityState>) {}
+
+  event(event: CanonicalEvent, sign: 1 | -1): void {
+    for (const c of eventContributions(event)) this.add(c.day, c.key, sign * c.value);
     const customer = event.related_entity_ids.customer_id;
     const revenue = revenueOf(event);
     if (customer && revenue !== 0) {
       const k = `${dayOf(event.event_time)}|${customer}`;
-      delta.customerRevenue.set(k, (delta.customerRevenue.get(k) ?? 0) + revenue);
-    }
-    for (const [key, update] of stateUpdates(event)) {
-      const before = delta.states.get(key) ?? priorStates.get(key);
-      const after = mergeState(before, update);
-      if (before && sameState(before, after)) continue;
-      if (before) for (const c of stateContributions(before)) add(c.day, c.key, -c.value);
-      for (const c of stateContributions(after)) add(c.day, c.key, c.value);
-      delta.states.set(key, after);
+      this.delta.customerRevenue.set(k, (this.delta.customerRevenue.get(k) ?? 0) + sign * revenue);
     }
   }
-  return delta;
+
+  /** Moves `key` to `next(before)`: the old state's contributions out, the new one's in. */
+  state(key: string, next: (before: EntityState | undefined) => EntityState | undefined): void {
+    const before = this.delta.states.get(key) ?? this.priorStates.get(key);
+    const after = next(before);
+    if (!after || (before && sameState(before, after))) return;
+    if (before) for (const c of stateContributions(before)) this.add(c.day, c.key, -c.value);
+    for (const c of stateContributions(after)) this.add(c.day, c.key, c.value);
+    this.delta.states.set(key, after);
+  }
+
+  private add(day: string, key: string, value: number): void {
+    if (value === 0 || !Number.isFinite(value)) return;
+    const k = `${day}|${key}`;
+    this.delta.daily.set(k, (this.delta.daily.get(k) ?? 0) + value);
+  }
 }
 
 /** The entity-state keys an event can touch; the log loads these before folding. */
@@ -145,56 +199,64 @@ function eventContributions(event: CanonicalEvent): Contribution[] {
   return out;
 }
 
-type StateUpdate = [key: string, update: EntityState];
+/**
+ * What an event tells an entity's state. `owned`: the state is the event's own entity's (an
+ * invoice's issue and payment); otherwise the event's entity (`contributor`) tells another
+ * entity's state something (a bill payment pays a bill).
+ */
+interface StateUpdate {
+  state: EntityState;
+  owned: boolean;
+  contributor: string;
+}
 
-function stateUpdates(event: CanonicalEvent): StateUpdate[] {
+function stateUpdates(event: CanonicalEvent): [key: string, update: StateUpdate][] {
   const day = dayOf(event.event_time);
   const attr = event.attributes;
   const asDay = (value: unknown) => (typeof value === "string" ? dayOf(value) : undefined);
+  const own = (key: string, state: EntityState): [string, StateUpdate] => [`${key}:${event.entity_id}`, { state, owned: true, contributor: event.entity_id }];
   switch (event.event_type) {
     case "invoice_issued":
       return [
-        [
-          `invoice:${event.entity_id}`,
-          {
-            kind: "invoice",
-            issued_day: day,
-            due_day: asDay(attr.due_date),
-            amount: event.amount ?? (typeof attr.total === "number" ? attr.total : undefined),
-          },
-        ],
+        own("invoice", {
+          kind: "invoice",
+          issued_day: day,
+          due_day: asDay(attr.due_date),
+          amount: event.amount ?? (typeof attr.total === "number" ? attr.total : undefined),
+        }),
       ];
     case "invoice_paid":
-      return [
-        [
-          `invoice:${event.entity_id}`,
-          { kind: "invoice", paid_day: asDay(attr.paid_date) ?? day, due_day: asDay(attr.original_due_date) },
-        ],
-      ];
+      return [own("invoice", { kind: "invoice", paid_day: asDay(attr.paid_date) ?? day, due_day: asDay(attr.original_due_date) })];
     case "invoice_overdue": {
       const balance = typeof attr.balance_remaining === "number" ? attr.balance_remaining : (event.amount ?? undefined);
-      return [[`invoice:${event.entity_id}`, { kind: "invoice", overdue_day: day, balance }]];
+      return [own("invoice", { kind: "invoice", overdue_day: day, balance })];
     }
     case "order_placed":
-      return [[`order:${event.entity_id}`, { kind: "order", placed_day: day }]];
+      return [own("order", { kind: "order", placed_day: day })];
     case "order_delivered":
-      return [[`order:${event.entity_id}`, { kind: "order", delivered_day: asDay(attr.actual_delivery) ?? day }]];
+      return [own("order", { kind: "order", delivered_day: asDay(attr.actual_delivery) ?? day })];
     case "support_ticket_opened":
-      return [[`ticket:${event.entity_id}`, { kind: "ticket", opened_day: day }]];
+      return [own("ticket", { kind: "ticket", opened_day: day })];
     case "support_ticket_closed":
-      return [[`ticket:${event.entity_id}`, { kind: "ticket", closed_day: day }]];
+      return [own("ticket", { kind: "ticket", closed_day: day })];
     case "expense_posted":
-      return [[`bill:${event.entity_id}`, { kind: "bill", posted_day: day }]];
+      return [own("bill", { kind: "bill", posted_day: day })];
     case "expense_paid": {
       const bills = event.related_entity_ids.bill_ids ?? [];
-      return bills.map((bill): StateUpdate => [`bill:${bill}`, { kind: "bill", paid_day: day }]);
+      return bills.map((bill): [string, StateUpdate] => [
+        `bill:${bill}`,
+        { state: { kind: "bill", payments: { [event.entity_id]: day } }, owned: false, contributor: event.entity_id },
+      ]);
     }
     default:
       return [];
   }
 }
 
-/** Merges are commutative and idempotent: the earliest day wins, a known value beats a missing one. */
+/**
+ * Merges are commutative and idempotent: the earliest day wins, a known value beats a missing one,
+ * payments are united (earliest day per payer), and a retraction is final.
+ */
 function mergeState(before: EntityState | undefined, update: EntityState): EntityState {
   if (!before || before.kind !== update.kind) return stripUndefined(update);
   const merged: Record<string, unknown> = { ...before };
@@ -205,9 +267,28 @@ function mergeState(before: EntityState | undefined, update: EntityState): Entit
     else if (field.endsWith("_day") && typeof value === "string" && value < (current as string)) merged[field] = value;
     else if ((field === "amount" || field === "balance") && typeof value === "number" && typeof current === "number") {
       merged[field] = Math.max(current, value);
+    } else if (field === "payments") {
+      const payments = { ...(current as Record<string, string>) };
+      for (const [payer, day] of Object.entries(value as Record<string, string>)) {
+        if (payments[payer] === undefined || day < payments[payer]) payments[payer] = day;
+      }
+      merged[field] = sortedRecord(payments);
     }
   }
   return merged as EntityState;
+}
+
+/** The state without what `contributor` told it (a retracted payment's day on the bill it paid). */
+function withoutContributor(state: EntityState, contributor: string): EntityState {
+  if (state.kind !== "bill" || state.payments?.[contributor] === undefined) return state;
+  const { [contributor]: _gone, ...rest } = state.payments;
+  const { payments: _old, ...bill } = state;
+  return Object.keys(rest).length > 0 ? { ...bill, payments: rest } : bill;
+}
+
+/** Keys in order, so equal states serialise equally whatever order payments arrived in. */
+function sortedRecord(record: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 function stripUndefined(state: EntityState): EntityState {
@@ -220,6 +301,7 @@ function sameState(a: EntityState, b: EntityState): boolean {
 
 /** The aggregates an entity's state implies. */
 export function stateContributions(state: EntityState): Contribution[] {
+  if (state.retracted) return [];
   switch (state.kind) {
     case "invoice": {
       // Overdue at the end of day d when d > due date and the invoice is not paid by the end of d.
@@ -247,12 +329,14 @@ export function stateContributions(state: EntityState): Contribution[] {
     case "ticket":
       return openInterval(state.opened_day, state.closed_day, "state:open_tickets");
     case "bill": {
-      if (!state.posted_day || !state.paid_day) return [];
-      const days = Math.max(0, daysBetween(state.posted_day, state.paid_day));
+      // Paid on the earliest payment's day.
+      const paidDay = [state.paid_day, ...Object.values(state.payments ?? {})].filter((d): d is string => d !== undefined).sort()[0];
+      if (!state.posted_day || !paidDay) return [];
+      const days = Math.max(0, daysBetween(state.posted_day, paidDay));
       return [
-        { day: state.paid_day, key: "sum:days_payable", value: days },
-        { day: state.paid_day, key: "n:days_payable", value: 1 },
-        { day: state.paid_day, key: "sq:days_payable", value: days * days },
+        { day: paidDay, key: "sum:days_payable", value: days },
+        { day: paidDay, key: "n:days_payable", value: 1 },
+        { day: paidDay, key: "sq:days_payable", value: days * days },
       ];
     }
   }
@@ -275,12 +359,14 @@ const minDay = (a: string, b: string) => (a < b ? a : b);
 
 /**
  * An in-memory ledger for the CLI and tests: the same fold as the CompanyLog, with
- * de-duplication by event id.
+ * de-duplication by event id and retractions.
  */
 export class MemoryLedger {
   readonly daily = new Map<string, number>();
   readonly customerRevenue = new Map<string, number>();
   readonly states = new Map<string, EntityState>();
+  /** Retraction keys of retracted entities. */
+  readonly retracted = new Set<string>();
   private readonly seen = new Set<string>();
 
   /** Appends events; returns how many were new. */
@@ -291,11 +377,34 @@ export class MemoryLedger {
       this.seen.add(event.event_id);
       fresh.push(event);
     }
-    const delta = foldEvents(fresh, this.states);
+    this.apply(foldEvents(fresh, this.states, this.retracted));
+    return { accepted: fresh.length, duplicates: events.length - fresh.length };
+  }
+
+  /**
+   * Retracts entities. The ledger keeps no events, so the caller hands over `candidates`: at
+   * least every event it appended of these entities (others are ignored, as are events never
+   * appended and entities already retracted). Returns how many entities and events were retracted.
+   */
+  retract(retractions: readonly Retraction[], candidates: Iterable<CanonicalEvent>): { entities: number; events: number } {
+    const fresh = new Set<string>();
+    for (const r of retractions) {
+      const key = retractionKey(r.source, r.source_entity_id);
+      if (!this.retracted.has(key)) fresh.add(key);
+    }
+    const taken = new Map<string, CanonicalEvent>();
+    for (const event of candidates) {
+      if (fresh.has(retractionKeyOf(event)) && this.seen.has(event.event_id) && !taken.has(event.event_id)) taken.set(event.event_id, event);
+    }
+    this.apply(foldRetraction([...taken.values()], this.states));
+    for (const key of fresh) this.retracted.add(key);
+    return { entities: fresh.size, events: taken.size };
+  }
+
+  private apply(delta: LedgerDelta): void {
     mergeInto(this.daily, delta.daily);
     mergeInto(this.customerRevenue, delta.customerRevenue);
     for (const [key, state] of delta.states) this.states.set(key, state);
-    return { accepted: fresh.length, duplicates: events.length - fresh.length };
   }
 
   /** The aggregates as the scan reads them. */

@@ -31,6 +31,7 @@ export type { SimEvent } from "./events.ts";
 export type { Labels, ExpectedIncident } from "./labels.ts";
 export { labelsSchema, DAG_METRICS } from "./labels.ts";
 export type { QboBooks } from "./qbo.ts";
+export type { DayOutput } from "./engine.ts";
 export { DEMO_PROFILE, STANDARD_PROFILE, scaleProfile, type BusinessProfile } from "./profile.ts";
 export type { Injection } from "./injections.ts";
 
@@ -235,27 +236,37 @@ function injectionLabel(inj: Injection, effect: InjectionEffect, day: (t: number
 export const DEMO_DEFAULT_END_DAY = "2026-10-31";
 export const DEMO_DEFAULT_SEED = 7;
 export const DEMO_DAYS = 184;
+/**
+ * QuickBooks realm id of the demo company: the local QuickBooks emulator's company, so that the
+ * demo's uploaded QuickBooks facts and the same facts synced from the emulator carry the same
+ * event ids (`qbo:<realm>:<Type>:<Id>:<fact>`) and de-duplicate. Digits, like every QBO realm id.
+ */
+export const DEMO_REALM = "9130357400000001";
+/** Days the live demo company can run on after its six months (see {@link liveDemoCompany}). */
+export const DEMO_LIVE_DAYS = 366;
 
 export interface DemoOptions {
   seed?: number;
   /** Last day of data `YYYY-MM-DD`; the six months end here. */
   endDay?: string;
   qbo?: boolean;
+  /** QuickBooks realm id in QBO event ids (default {@link DEMO_REALM}). */
+  realm?: string;
 }
 
-/**
- * The demo company (spec section 6): six months of a small coffee and kitchen-supplies wholesaler
- * (≈ 500 customers, 2,000 invoices, 800 bills, 100 refunds, 50 vendors) with three planted
- * incidents so the workspace has a story: the two largest suppliers ship late for two weeks, which
- * cascades into late deliveries and unhappy customers; a defective best seller brings refunds that
- * squeeze the margin; and the key accounts paying on the 15th (up to twelve) miss a payment run. The magnitudes are
- * chosen so each story is plainly visible to the detector (the evaluation harness, not the demo,
- * measures what it finds at the edge of detectability).
- */
-export function generateDemoCompany(options: DemoOptions = {}): SimulationResult {
+interface DemoSetup {
+  prepared: Prepared;
+  seed: number;
+  realm: string;
+}
+
+/** The demo company's world and planted incidents (shared by the batch and the live demo). */
+function demoSetup(options: DemoOptions, caller: string): DemoSetup {
   const seed = options.seed ?? DEMO_DEFAULT_SEED;
   const endDay = options.endDay ?? DEMO_DEFAULT_END_DAY;
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(endDay)) throw new Error(`generateDemoCompany: endDay must be YYYY-MM-DD, got ${endDay}`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(endDay)) throw new Error(`${caller}: endDay must be YYYY-MM-DD, got ${endDay}`);
+  const realm = options.realm ?? DEMO_REALM;
+  if (!/^[A-Za-z0-9]{1,32}$/.test(realm)) throw new Error(`${caller}: realm must be 1 to 32 letters or digits, got ${JSON.stringify(realm)}`);
   const startDay = addDays(endDay, -(DEMO_DAYS - 1));
   const calendar = new SimCalendar(startDay, -WARMUP_DAYS - 1, DEMO_DAYS + 120);
   const world = buildWorld(DEMO_PROFILE, seededRandom(`${seed}:world`), calendar.ms(0));
@@ -306,10 +317,76 @@ export function generateDemoCompany(options: DemoOptions = {}): SimulationResult
     days: DEMO_DAYS,
     seed,
   };
+  return { prepared, seed, realm };
+}
+
+function demoSimulation(setup: DemoSetup, days: number, keepRecords: boolean): BusinessSimulation {
+  const { prepared, seed, realm } = setup;
+  return new BusinessSimulation({ seed, startDay: prepared.startDay, days, warmupDays: WARMUP_DAYS, profile: DEMO_PROFILE, injections: prepared.plan.injections, realm, keepRecords });
+}
+
+/**
+ * The demo company (spec section 6): six months of a small coffee and kitchen-supplies wholesaler
+ * (≈ 500 customers, 2,000 invoices, 800 bills, 100 refunds, 50 vendors) with three planted
+ * incidents so the workspace has a story: the two largest suppliers ship late for two weeks, which
+ * cascades into late deliveries and unhappy customers; a defective best seller brings refunds that
+ * squeeze the margin; and the key accounts paying on the 15th (up to twelve) miss a payment run. The magnitudes are
+ * chosen so each story is plainly visible to the detector (the evaluation harness, not the demo,
+ * measures what it finds at the edge of detectability).
+ */
+export function generateDemoCompany(options: DemoOptions = {}): SimulationResult {
+  const setup = demoSetup(options, "generateDemoCompany");
   const keepRecords = options.qbo !== false;
-  const sim = new BusinessSimulation({ seed, startDay, days: DEMO_DAYS, warmupDays: WARMUP_DAYS, profile: DEMO_PROFILE, injections, realm: SIM_REALM, keepRecords });
+  const sim = demoSimulation(setup, DEMO_DAYS, keepRecords);
   const events: SimEvent[] = [];
   for (const d of sim.run()) for (const e of d.events) events.push(e);
-  const labels = labelsFor(prepared, sim);
-  return { events, labels, qbo: keepRecords ? qboBooks(sim, SIM_REALM, DEMO_DAYS - 1) : null };
+  const labels = labelsFor(setup.prepared, sim);
+  return { events, labels, qbo: keepRecords ? qboBooks(sim, setup.realm, DEMO_DAYS - 1) : null };
+}
+
+/**
+ * The demo company as a business that goes on: its six months are simulated at once (the same
+ * days, events and books as {@link generateDemoCompany} with the same options), then
+ * {@link LiveCompany.next} simulates one more day at a time, up to {@link DEMO_LIVE_DAYS} days
+ * after the six months. The days after are the same business carrying on (no new injections):
+ * a run with a longer horizon is identical to the six months up to their last day.
+ */
+export function liveDemoCompany(options: Omit<DemoOptions, "qbo"> = {}): LiveCompany {
+  const setup = demoSetup(options, "liveDemoCompany");
+  const sim = demoSimulation(setup, DEMO_DAYS + DEMO_LIVE_DAYS, true);
+  return new LiveCompany(sim, setup.realm, DEMO_DAYS);
+}
+
+/** A simulated company that runs on one day at a time, with its QuickBooks books kept current. */
+export class LiveCompany {
+  private readonly days: Generator<DayOutput>;
+  private t = -1;
+
+  constructor(
+    private readonly sim: BusinessSimulation,
+    readonly realm: string,
+    /** Days simulated at once (their events are not kept). */
+    initialDays: number,
+  ) {
+    this.days = sim.run();
+    for (let k = 0; k < initialDays; k++) this.next();
+  }
+
+  /** The last simulated day (`YYYY-MM-DD`). */
+  get lastDay(): string {
+    return this.sim.calendar.day(this.t);
+  }
+
+  /** The books as of the last simulated day. */
+  books(): QboBooks {
+    return qboBooks(this.sim, this.realm, this.t);
+  }
+
+  /** Simulates the following day and returns it with its events (sorted by time, then id). */
+  next(): DayOutput {
+    const step = this.days.next();
+    if (step.done) throw new Error(`LiveCompany.next: the simulated business ends on ${this.lastDay}`);
+    this.t = step.value.t;
+    return step.value;
+  }
 }

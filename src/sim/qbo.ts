@@ -54,19 +54,22 @@ export function qboBooks(sim: BusinessSimulation, realmId: string, lastDay: numb
   for (const inv of records.invoices) {
     if (!done(inv.paidDay)) balance.set(inv.customer.id, (balance.get(inv.customer.id) ?? 0) + inv.amount);
   }
+  // A customer who stops ordering stays on file unchanged: churn is observed by the CRM
+  // (`customer_churned`), not written into the books, so every QuickBooks fact of the event stream
+  // is in the books and the books imply no fact the stream lacks.
   for (const c of world.customers) {
     if (c.createdDay > lastDay || (c.createdDay < 0 && c.churnedDay < 0)) continue;
-    const churned = done(c.churnedDay);
+    const created = c.since.length === 10 ? `${c.since}T12:00:00.000Z` : c.since;
     books.Customer.push({
       Id: c.id,
-      SyncToken: churned ? "1" : "0",
+      SyncToken: "0",
       DisplayName: c.name,
       ...(c.segment === "wholesale" ? { CompanyName: c.name } : { GivenName: c.name.split(" ")[0], FamilyName: c.name.split(" ").slice(1).join(" ") }),
       PrimaryEmailAddr: { Address: c.email },
       Balance: round2(balance.get(c.id) ?? 0),
-      Active: !churned,
+      Active: true,
       SalesTermRef: ref(c.payer === "card" ? "1" : c.payer === "key_account" ? "5" : c.termsDays === 15 ? "2" : "3"),
-      MetaData: meta(c.since.length === 10 ? `${c.since}T12:00:00.000Z` : c.since, churned ? stamp(c.churnedDay) : c.since.length === 10 ? `${c.since}T12:00:00.000Z` : c.since),
+      MetaData: meta(created, created),
     });
   }
   for (const p of world.products) {

@@ -75,6 +75,8 @@ export async function handleQboBatch(batch: MessageBatch<QboMessage>, env: Bindi
         duplicates: report.events_duplicate,
         rejected: report.events_rejected,
         removals: report.removals.length,
+        retracted_entities: report.entities_retracted,
+        retracted_events: report.events_retracted,
       });
       for (const r of report.rejections.slice(0, 10)) log.warn("qbo_event_rejected", { entity: r.entity, field: r.field, reason: r.reason });
       message.ack();

@@ -26,6 +26,7 @@
  * the first version observed; later versions are kept in bronze.
  */
 import type { CanonicalEventInput, EntityType, EventType, RelatedEntityIds } from "../../events/canonical.ts";
+import type { Retraction } from "../../events/retraction.ts";
 import { daysBetween } from "../../time.ts";
 import {
   businessDate,
@@ -63,6 +64,19 @@ export interface QboRemoval {
   kind: "deleted" | "voided";
   /** When QBO recorded the removal (UTC ISO), when known. */
   at?: string;
+}
+
+/**
+ * The retraction of a removed entity: it names the entity as its events do (`qbo`,
+ * `Invoice:65`), so every one of them stops counting.
+ */
+export function retractionOf(removal: QboRemoval): Retraction {
+  return {
+    source: QBO_SOURCE,
+    source_entity_id: `${removal.entity_type}:${removal.entity_id}`,
+    reason: removal.kind,
+    ...(removal.at ? { at: removal.at } : {}),
+  };
 }
 
 export interface QboMapping {

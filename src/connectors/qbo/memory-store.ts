@@ -3,6 +3,7 @@
  * emulator's own checks). The Worker's are over D1, R2 and the CompanyLog Durable Object.
  */
 import type { CanonicalEvent } from "../../events/canonical.ts";
+import { type Retraction, parseRetractions, retractionKey, retractionKeyOf } from "../../events/retraction.ts";
 import { MemoryLedger } from "../../metrics/ledger.ts";
 import type { QboEntity } from "./entities.ts";
 import type { BronzeRecord, BronzeWriter, EntityVersion, EventAppender, QboSyncStore } from "./sync.ts";
@@ -38,15 +39,35 @@ export class MemoryBronze implements BronzeWriter {
   }
 }
 
-/** A company's event log in memory: idempotent by event id, folding into a MemoryLedger. */
+/** A company's event log in memory: idempotent by event id, folding into a MemoryLedger, with retractions. */
 export class MemoryEventLog implements EventAppender {
   readonly events = new Map<string, CanonicalEvent>();
   readonly ledger = new MemoryLedger();
+  /** Events by the entity they come from (retraction key). */
+  private readonly bySource = new Map<string, CanonicalEvent[]>();
   appendCalls = 0;
 
   async append(events: CanonicalEvent[]): Promise<{ accepted: number; duplicates: number }> {
     this.appendCalls++;
-    for (const event of events) if (!this.events.has(event.event_id)) this.events.set(event.event_id, event);
+    for (const event of events) {
+      if (this.events.has(event.event_id)) continue;
+      this.events.set(event.event_id, event);
+      const key = retractionKeyOf(event);
+      this.bySource.set(key, [...(this.bySource.get(key) ?? []), event]);
+    }
     return this.ledger.append(events);
+  }
+
+  async retract(retractions: Retraction[]): Promise<{ entities: number; duplicates: number; events: number }> {
+    const parsed = parseRetractions(retractions);
+    const candidates = parsed.flatMap((r) => this.bySource.get(retractionKey(r.source, r.source_entity_id)) ?? []);
+    const result = this.ledger.retract(parsed, candidates);
+    const distinct = new Set(parsed.map((r) => retractionKey(r.source, r.source_entity_id))).size;
+    return { ...result, duplicates: distinct - result.entities };
+  }
+
+  /** Whether an entity was retracted. */
+  isRetracted(source: string, sourceEntityId: string): boolean {
+    return this.ledger.retracted.has(retractionKey(source, sourceEntityId));
   }
 }

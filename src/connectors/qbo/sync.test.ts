@@ -23,12 +23,15 @@ const cdcEntities = (() => {
   return map;
 })();
 
-/** Serves reads of the CDC fixture's entities (610 for anything else) and the CDC answer itself. */
-function qboDouble() {
+/**
+ * Serves reads of the CDC fixture's entities (610 for anything else) and the CDC answer itself;
+ * `books` may be changed between calls (a void, a deletion).
+ */
+function qboDouble(books: Map<string, QboEntity> = cdcEntities) {
   return new FetchDouble((r) => {
     const path = r.url.pathname.replace(`/v3/company/${REALM}/`, "");
     if (path === "cdc") return json(200, cdcBody);
-    const entity = cdcEntities.get(path);
+    const entity = books.get(path);
     if (entity) {
       const type = path.split("/")[0]!;
       const name = { invoice: "Invoice", payment: "Payment", bill: "Bill", billpayment: "BillPayment" }[type]!;
@@ -141,6 +144,45 @@ describe("syncChanges (webhook work)", () => {
     const retry = await syncChanges({ ...deps, store: failingStore }, changes);
     expect(retry).toMatchObject({ events_appended: 0, events_duplicate: 3 });
     expect(log.events.size).toBe(3);
+  });
+});
+
+describe("removals retract the entity's contribution", () => {
+  const revenue = (log: MemoryEventLog) => [...log.ledger.daily].filter(([k]) => k.endsWith("|sum:revenue")).reduce((s, [, v]) => s + v, 0);
+
+  it("a voided invoice (webhook Void, read back voided) stops counting in revenue; its events stay in the log", async () => {
+    const books = new Map(cdcEntities);
+    const { log, deps } = setup(qboDouble(books));
+    await syncChanges(deps, [change("Invoice", "103", "Update", "2016-04-13T14:34:40Z")]);
+    const invoice = books.get("invoice/103")!;
+    expect(revenue(log)).toBe(invoice.TotalAmt);
+    // The bookkeeper voids it: QBO zeroes the amounts, notes "Voided" and bumps the SyncToken.
+    books.set("invoice/103", { ...invoice, TotalAmt: 0, Balance: 0, PrivateNote: "Voided", SyncToken: String(Number(invoice.SyncToken) + 1) });
+    const report = await syncChanges(deps, [change("Invoice", "103", "Void", "2016-04-14T09:00:00Z")]);
+    expect(report).toMatchObject({ entities_processed: 1, events_appended: 0, entities_retracted: 1, events_retracted: 2 });
+    expect(report.removals).toMatchObject([{ entity_type: "Invoice", entity_id: "103", kind: "voided" }]);
+    expect(revenue(log)).toBe(0);
+    expect(log.ledger.states.get("invoice:103")).toMatchObject({ retracted: true });
+    expect(log.events.has(`qbo:${REALM}:Invoice:103:paid`)).toBe(true); // append-only: kept, no longer counted
+    // The payment that closed it is not revenue on its own (it was applied to the invoice).
+    expect(log.events.has(`qbo:${REALM}:Payment:147:received`)).toBe(true);
+    // The void notified again, and the sweep seeing the same version: nothing more is taken back.
+    const again = await syncChanges(deps, [change("Invoice", "103", "Void", "2016-04-14T09:00:00Z")]);
+    expect(again).toMatchObject({ entities_skipped: 1, entities_retracted: 0 });
+    expect(revenue(log)).toBe(0);
+  });
+
+  it("a deleted bill payment (webhook Delete) stops counting; a deletion before any event keeps later events from counting", async () => {
+    const { log, deps } = setup();
+    await cdcSweep(deps, "2016-04-12T00:00:00Z");
+    const paidBefore = log.ledger.snapshot().daily.filter((r) => r.key === "n:expense_paid").reduce((s, r) => s + r.value, 0);
+    expect(paidBefore).toBe(2);
+    const report = await syncChanges(deps, [change("BillPayment", "148", "Delete", "2016-04-14T09:00:00Z")]);
+    expect(report).toMatchObject({ entities_retracted: 1, events_retracted: 1 });
+    expect(log.ledger.snapshot().daily.filter((r) => r.key === "n:expense_paid").reduce((s, r) => s + r.value, 0)).toBe(1);
+    // Invoice 65 was deleted (CDC) before the log ever held an event of it: if its events come
+    // later (an old upload, a replay), they are kept but never count.
+    expect(log.isRetracted("qbo", "Invoice:65")).toBe(true);
   });
 });
 

@@ -5,16 +5,21 @@
  *   read (API) → bronze (raw text, content-addressed) → skip versions already processed →
  *   map → validate → append to the company's log → remember the processed version.
  *
- * Every step is idempotent: bronze keys are content hashes, event ids are deterministic, and a
- * version is only remembered after its events are appended, so a crash anywhere is repaired by
- * running the same work again. Lost notifications are repaired by the CDC sweep; repeated or
+ * An entity QBO voided or deleted is retracted from the log: its events stop counting in the
+ * ledger (revenue, AR, …) though they stay in the log.
+ *
+ * Every step is idempotent: bronze keys are content hashes, event ids are deterministic,
+ * retracting twice changes nothing, and a version is only remembered after its events are
+ * appended and its removal retracted, so a crash anywhere is repaired by running the same work
+ * again. Lost notifications are repaired by the CDC sweep; repeated or
  * reordered ones are skipped by version (SyncToken, then LastUpdatedTime).
  *
  * Storage is behind small interfaces: the Worker implements them over D1, R2 and the CompanyLog
  * Durable Object; tests and the CLI use in-memory ones.
  */
 import { type CanonicalEvent, type Rejection, validateEvent } from "../../events/canonical.ts";
-import type { QboClient } from "./client.ts";
+import type { Retraction } from "../../events/retraction.ts";
+import { MAX_QUERY_PAGE, type QboClient, qboQuote } from "./client.ts";
 import { utf8 } from "./encoding.ts";
 import {
   isDeletedStub,
@@ -25,7 +30,7 @@ import {
   syncTokenOf,
 } from "./entities.ts";
 import { QboNotFoundError } from "./errors.ts";
-import { linkedKey, linkedNeeds, mapQboEntity, type QboRemoval } from "./mapping.ts";
+import { linkedKey, linkedNeeds, mapQboEntity, type QboRemoval, retractionOf } from "./mapping.ts";
 import { coalesceChanges, type EntityChange } from "./webhooks.ts";
 
 /** The version of an entity the log already reflects. */
@@ -57,6 +62,8 @@ export interface BronzeWriter {
 
 export interface EventAppender {
   append(events: CanonicalEvent[]): Promise<{ accepted: number; duplicates: number }>;
+  /** Retracts entities (their events stop counting); `entities`: newly retracted ones. */
+  retract(retractions: Retraction[]): Promise<{ entities: number; duplicates: number; events: number }>;
 }
 
 export interface SyncDeps {
@@ -83,11 +90,16 @@ export interface SyncReport {
   events_rejected: number;
   rejections: (Rejection & { entity: string })[];
   removals: QboRemoval[];
+  /** Removed entities newly retracted from the log, and how many of their events stopped counting. */
+  entities_retracted: number;
+  events_retracted: number;
   bronze_objects: number;
 }
 
 /** Events per append call (the CompanyLog takes at most 5,000). */
 const APPEND_BATCH = 1_000;
+/** Retractions per call (the CompanyLog takes at most 1,000). */
+const RETRACT_BATCH = 500;
 /** Entity types whose last body is kept (for `changed_fields`). */
 const KEEP_BODY: ReadonlySet<QboEntityType> = new Set(["Customer"]);
 const MAX_LISTED_REJECTIONS = 100;
@@ -102,6 +114,8 @@ export function emptyReport(): SyncReport {
     events_rejected: 0,
     rejections: [],
     removals: [],
+    entities_retracted: 0,
+    events_retracted: 0,
     bronze_objects: 0,
   };
 }
@@ -116,6 +130,8 @@ export function mergeReports(a: SyncReport, b: SyncReport): SyncReport {
     events_rejected: a.events_rejected + b.events_rejected,
     rejections: [...a.rejections, ...b.rejections].slice(0, MAX_LISTED_REJECTIONS),
     removals: [...a.removals, ...b.removals],
+    entities_retracted: a.entities_retracted + b.entities_retracted,
+    events_retracted: a.events_retracted + b.events_retracted,
     bronze_objects: a.bronze_objects + b.bronze_objects,
   };
 }
@@ -259,18 +275,19 @@ async function processEntities(deps: SyncDeps, fetched: readonly Fetched[], sour
   const linked = new Map<string, QboEntity>();
   for (const [key, item] of latest) linked.set(key, item.entity);
   const extra: [string, Fetched][] = [];
+  const needs = new Map<string, { entityType: QboEntityType; id: string }>();
   for (const [, item] of fresh) {
     for (const need of linkedNeeds(item.type, item.entity)) {
       const key = linkedKey(need.entityType, need.id);
-      if (linked.has(key)) continue;
-      const read = await readOrDeleted(deps, need.entityType, need.id);
-      if (read.raw) {
-        await writeBronze(deps, read.raw, { source: "read", entity_type: need.entityType, entity_ids: need.id, intuit_tid: read.intuitTid });
-        report.bronze_objects++;
-      }
-      linked.set(key, read.entity);
-      extra.push([key, { type: need.entityType, entity: read.entity }]);
+      if (!linked.has(key)) needs.set(key, need);
     }
+  }
+  const reads = await readLinked(deps, [...needs.values()]);
+  report.bronze_objects += reads.bronzeObjects;
+  for (const [key, need] of needs) {
+    const entity = reads.entities.get(key)!;
+    linked.set(key, entity);
+    extra.push([key, { type: need.entityType, entity }]);
   }
   if (extra.length > 0) {
     const storedExtra = await deps.store.versions(deps.realmId, extra.map(([key]) => key));
@@ -283,12 +300,14 @@ async function processEntities(deps: SyncDeps, fetched: readonly Fetched[], sour
 
   const ingestedAt = new Date(deps.now()).toISOString();
   const events: CanonicalEvent[] = [];
+  const retractions: Retraction[] = [];
   const remember: { key: string; version: EntityVersion; body?: QboEntity }[] = [];
   for (const [key, item] of fresh) {
     const previous = KEEP_BODY.has(item.type) ? await deps.store.previous(deps.realmId, key) : undefined;
     const mapping = mapQboEntity(item.type, item.entity, { realmId: deps.realmId, homeCurrency: deps.homeCurrency, previous, linked });
     if (mapping.removal) {
       report.removals.push(mapping.removal);
+      retractions.push(retractionOf(mapping.removal));
       deps.note?.("qbo_entity_removed", { key, kind: mapping.removal.kind, source });
     }
     mapping.events.forEach((record) => {
@@ -307,10 +326,57 @@ async function processEntities(deps: SyncDeps, fetched: readonly Fetched[], sour
     report.events_appended += result.accepted;
     report.events_duplicate += result.duplicates;
   }
+  // After the appends: a removed entity whose events came in this batch (a page holding an
+  // invoice and, later, its void) is retracted with them.
+  for (let i = 0; i < retractions.length; i += RETRACT_BATCH) {
+    const result = await deps.log.retract(retractions.slice(i, i + RETRACT_BATCH));
+    report.entities_retracted += result.entities;
+    report.events_retracted += result.events;
+  }
   // Only now: a crash before this line makes the same work run again, harmlessly.
   await deps.store.saveVersions(deps.realmId, remember);
   report.entities_processed = fresh.length;
   return report;
+}
+
+/** Ids per `WHERE Id IN (…)` query when reading linked entities (keeps the URL short). */
+const LINKED_IDS_PER_QUERY = 100;
+
+/**
+ * Reads the linked entities a batch needs: one read for a single entity, otherwise one query per
+ * type and 100 ids (a backfill page of paid invoices needs hundreds of payments; reading them one
+ * by one would cost a request each against the 500-a-minute limit). An id the query does not
+ * return no longer exists, like a read answering Fault 610: its entity is a deletion stub.
+ */
+async function readLinked(deps: SyncDeps, needs: readonly { entityType: QboEntityType; id: string }[]): Promise<{ entities: Map<string, QboEntity>; bronzeObjects: number }> {
+  const entities = new Map<string, QboEntity>();
+  let bronzeObjects = 0;
+  if (needs.length === 1) {
+    const need = needs[0]!;
+    const read = await readOrDeleted(deps, need.entityType, need.id);
+    if (read.raw) {
+      await writeBronze(deps, read.raw, { source: "read", entity_type: need.entityType, entity_ids: need.id, intuit_tid: read.intuitTid });
+      bronzeObjects++;
+    }
+    entities.set(linkedKey(need.entityType, need.id), read.entity);
+    return { entities, bronzeObjects };
+  }
+  const byType = new Map<QboEntityType, string[]>();
+  for (const need of needs) byType.set(need.entityType, [...(byType.get(need.entityType) ?? []), need.id]);
+  for (const [type, ids] of byType) {
+    for (let i = 0; i < ids.length; i += LINKED_IDS_PER_QUERY) {
+      const chunk = ids.slice(i, i + LINKED_IDS_PER_QUERY);
+      const page = await deps.client.query(`SELECT * FROM ${type} WHERE Id IN (${chunk.map(qboQuote).join(", ")}) STARTPOSITION 1 MAXRESULTS ${MAX_QUERY_PAGE}`);
+      if (page.rows.length > 0) {
+        await writeBronze(deps, page.raw, { source: "read", entity_type: type, entity_ids: chunk.join(","), intuit_tid: page.intuitTid });
+        bronzeObjects++;
+      }
+      for (const row of page.rows) entities.set(linkedKey(type, row.Id), row);
+      const at = new Date(deps.now()).toISOString();
+      for (const id of chunk) if (!entities.has(linkedKey(type, id))) entities.set(linkedKey(type, id), deletedStub(id, at));
+    }
+  }
+  return { entities, bronzeObjects };
 }
 
 async function readOrDeleted(deps: SyncDeps, type: QboEntityType, id: string): Promise<{ entity: QboEntity; raw?: string; intuitTid?: string }> {
