@@ -69,7 +69,8 @@ describe("token → upload → scan through the queue → incidents", () => {
     expect(manifest.events_processed).toBe(events.length);
     expect(manifest.days_scanned).toBe(90);
 
-    const history = (await (await authed("/v1/metrics/history?company=acme&metric=refund_rate", token)).json()) as { metrics: { refund_rate: { day: string; value: number | null }[] } };
+    type Point = { day: string; value: number | null; expected: number | null; scale: number | null; z: number | null };
+    const history = (await (await authed("/v1/metrics/history?company=acme&metric=refund_rate", token)).json()) as { metrics: { refund_rate: Point[] } };
     expect(history.metrics.refund_rate).toHaveLength(90);
 
     // The Worker's scan equals the CLI's scan of the same events (apart from run id and timings).
@@ -83,6 +84,13 @@ describe("token → upload → scan through the queue → incidents", () => {
     const stored = listed.incidents.map(({ status: _s, run_id: _r, ...rest }) => rest).sort((a, b) => String(a.incident_id).localeCompare(String(b.incident_id)));
     const expected = local.result.incidents.map(({ status: _s, ...rest }) => rest).sort((a, b) => a.incident_id.localeCompare(b.incident_id));
     expect(stored).toEqual(expected);
+
+    // The history carries the detector's own view of each day (what the pages draw as the band).
+    const scores = local.scores.get("refund_rate")!;
+    expect(history.metrics.refund_rate.map((p) => [p.expected, p.scale, p.z])).toEqual(scores.map((p) => [p.baseline, p.scale ?? null, p.z]));
+    const onset = history.metrics.refund_rate.find((p) => p.day === spike!.detected_at)!;
+    expect(onset.z).toBeGreaterThan(3);
+    expect(history.metrics.refund_rate.slice(0, 10).every((p) => p.z === null)).toBe(true); // no baseline yet
   });
 
   it("lists nothing for a company that was never scanned", async () => {

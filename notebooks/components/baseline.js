@@ -1,5 +1,31 @@
 /**
- * The detector's view of a series, day by day (as src/detect/detect.ts `madScores` scores it):
+ * The band the detector itself drew around a series, from the expected value and robust scale the
+ * scan stored with each day (`GET /v1/metrics/history` gives `expected` and `scale`): expected ±
+ * 1.5σ̂ and the `k`σ̂ threshold line. This includes everything the detector knows that a page does
+ * not (weekday offsets, sampling-noise floors, anomalous days left out of the baseline). Counts and
+ * shares must also pass an exact Poisson/binomial test, so a small count can cross the line without
+ * firing; `z` (stored too) is what decides.
+ *
+ * `series` is [{date, value, expected, scale}]; days without a score get nulls.
+ * @example detectorBand([{ date: 0, value: 9, expected: 3, scale: 2 }], 3)[0].threshold // 9
+ */
+export function detectorBand(series, k) {
+  return series.map((p) => {
+    if (p.expected === null || p.expected === undefined || p.scale === null || p.scale === undefined) {
+      return { date: p.date, median: null, low: null, high: null, threshold: null };
+    }
+    return { date: p.date, median: p.expected, low: p.expected - 1.5 * p.scale, high: p.expected + 1.5 * p.scale, threshold: p.expected + k * p.scale };
+  });
+}
+
+/** Whether the history rows carry the detector's own scores (scans from before they were stored do not). */
+export function hasDetectorScores(series) {
+  return series.some((p) => p.scale !== null && p.scale !== undefined);
+}
+
+/**
+ * A plain trailing band for histories scanned before the detector's scores were stored (as the
+ * Layer 1 MAD z-score without seasonality or noise floors):
  * the median of the previous `window` days' values (the day itself excluded, missing days
  * skipped), the robust scale σ = MAD / 0.6745 (mean absolute deviation × 1.2533 when MAD is 0,
  * never below the unit's floor or 2 % of the median), a ±1.5σ band and the `k`σ threshold line.

@@ -1,5 +1,5 @@
 import * as Plot from "@observablehq/plot";
-import { trailingBand } from "./baseline.js";
+import { detectorBand, hasDetectorScores, trailingBand } from "./baseline.js";
 
 const DAY = (d) => new Date(`${d}T00:00:00Z`);
 
@@ -38,9 +38,10 @@ export const SEVERITY_COLOR = { LOW: "#6b9bd1", MEDIUM: "#e0a030", HIGH: "#e0602
  * shaded, and the day its source incident was detected marked.
  */
 export function monitorChart(monitor, series, { unit, alerts = [], width, height = 150, days = 120 }) {
-  const all = series.map((p) => ({ date: DAY(p.day), value: p.value }));
+  const all = series.map((p) => ({ date: DAY(p.day), value: p.value, expected: p.expected, scale: p.scale }));
   const k = monitor.direction === "down" ? -monitor.threshold_z : monitor.threshold_z;
-  const band = trailingBand(all, monitor.baseline_window_days, k, { unit }).slice(-days);
+  // The detector's stored scores fit a monitor on the detection's own baseline window (the default).
+  const band = (monitor.baseline_window_days === 30 && hasDetectorScores(all) ? detectorBand(all, k) : trailingBand(all, monitor.baseline_window_days, k, { unit })).slice(-days);
   const points = all.slice(-days).filter((p) => p.value !== null);
   const from = points[0]?.date;
   const shown = alerts.filter((a) => from && DAY(a.last_day) >= from);

@@ -77,6 +77,10 @@ export const goldMetrics = sqliteTable(
     metric: text("metric").notNull(),
     day: text("day").notNull(),
     value: real("value"),
+    /** The detector's view of the day: expected value (baseline), robust scale σ̂ and z-score (null when not scored). */
+    expected: real("expected"),
+    scale: real("scale"),
+    zscore: real("zscore"),
     metricSchemaVersion: text("metric_schema_version").notNull(),
     runId: text("run_id").notNull(),
   },

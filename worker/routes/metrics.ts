@@ -16,7 +16,10 @@ const metricList = z
 const historyQuery = z.object({ metric: metricList.optional(), from: day.optional(), to: day.optional() });
 
 export const metrics = new Hono<AppEnv>()
-  /** Daily values, by metric: `{metrics: {name: [{day, value}]}}`. */
+  /**
+   * Daily values, by metric: `{metrics: {name: [{day, value, expected, scale, z}]}}`, with the
+   * detector's expected value, robust scale and z-score of each day (null where it did not score).
+   */
   .get("/history", async (c) => {
     const companyId = companyOf(c);
     const q = validate(historyQuery, c.req.query(), "query");
@@ -25,12 +28,12 @@ export const metrics = new Hono<AppEnv>()
     if (q.from) where.push(gte(goldMetrics.day, q.from));
     if (q.to) where.push(lte(goldMetrics.day, q.to));
     const rows = await drizzle(c.env.DB)
-      .select({ metric: goldMetrics.metric, day: goldMetrics.day, value: goldMetrics.value, version: goldMetrics.metricSchemaVersion })
+      .select({ metric: goldMetrics.metric, day: goldMetrics.day, value: goldMetrics.value, expected: goldMetrics.expected, scale: goldMetrics.scale, z: goldMetrics.zscore, version: goldMetrics.metricSchemaVersion })
       .from(goldMetrics)
       .where(and(...where))
       .orderBy(asc(goldMetrics.metric), asc(goldMetrics.day));
-    const out: Record<string, { day: string; value: number | null }[]> = {};
-    for (const row of rows) (out[row.metric] ??= []).push({ day: row.day, value: row.value });
+    const out: Record<string, { day: string; value: number | null; expected: number | null; scale: number | null; z: number | null }[]> = {};
+    for (const row of rows) (out[row.metric] ??= []).push({ day: row.day, value: row.value, expected: row.expected, scale: row.scale, z: row.z });
     return c.json({
       company_id: companyId,
       metric_schema_version: rows[0]?.version ?? null,

@@ -5,7 +5,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import type { BatchItem } from "drizzle-orm/batch";
-import { METRIC_SCHEMA_VERSION } from "../../src/metrics/gold.ts";
+import { METRIC_SCHEMA_VERSION, type MetricName } from "../../src/metrics/gold.ts";
 import type { ScanOutput } from "../../src/scan.ts";
 import { cascades, companies, goldMetrics, incidents, scanRuns } from "../db/schema.ts";
 import { closedLoopStatements } from "../monitors/store.ts";
@@ -59,18 +59,38 @@ export async function storeScan(db: D1Database, companyId: string, output: ScanO
 
   const metricRows: (typeof goldMetrics.$inferInsert)[] = [];
   for (const [metric, series] of Object.entries(output.metrics)) {
+    // What the detector saw each day, so the pages draw its band rather than re-deriving it.
+    const scores = output.scores.get(metric as MetricName);
     output.days.forEach((day, i) => {
-      metricRows.push({ companyId, metric, day, value: series[i] ?? null, metricSchemaVersion: METRIC_SCHEMA_VERSION, runId });
+      const point = scores?.[i];
+      metricRows.push({
+        companyId,
+        metric,
+        day,
+        value: series[i] ?? null,
+        expected: finiteOrNull(point?.baseline),
+        scale: finiteOrNull(point?.scale),
+        zscore: finiteOrNull(point?.z),
+        metricSchemaVersion: METRIC_SCHEMA_VERSION,
+        runId,
+      });
     });
   }
-  for (const chunk of chunks(metricRows, Math.floor(MAX_PARAMS / 6))) {
+  for (const chunk of chunks(metricRows, Math.floor(MAX_PARAMS / 9))) {
     statements.push(
       orm
         .insert(goldMetrics)
         .values(chunk)
         .onConflictDoUpdate({
           target: [goldMetrics.companyId, goldMetrics.metric, goldMetrics.day],
-          set: { value: sql`excluded.value`, metricSchemaVersion: sql`excluded.metric_schema_version`, runId: sql`excluded.run_id` },
+          set: {
+            value: sql`excluded.value`,
+            expected: sql`excluded.expected`,
+            scale: sql`excluded.scale`,
+            zscore: sql`excluded.zscore`,
+            metricSchemaVersion: sql`excluded.metric_schema_version`,
+            runId: sql`excluded.run_id`,
+          },
         }),
     );
   }
@@ -166,4 +186,8 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
+}
+
+function finiteOrNull(v: number | null | undefined): number | null {
+  return v === null || v === undefined || !Number.isFinite(v) ? null : v;
 }
