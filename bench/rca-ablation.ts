@@ -19,18 +19,24 @@ import { DEFAULT_SCAN_CONFIG, detectForAnalysis } from "../src/scan.ts";
 import { SCENARIOS, simulate } from "../src/sim/index.ts";
 import { loadSimulated } from "./scan-simulated.ts";
 
+const S = SPEC_RCA_CONFIG;
+const D = DEFAULT_RCA_CONFIG;
+/** Each extension alone on the spec, then the defaults with each left out. */
 const RCA_VARIANTS: Record<string, RcaConfig> = {
-  spec: SPEC_RCA_CONFIG,
-  "+nodes": { ...SPEC_RCA_CONFIG, nodeMeasurements: true },
-  "+excursion": { ...SPEC_RCA_CONFIG, excursionLevel: 2 },
-  "+self3": { ...SPEC_RCA_CONFIG, selfRootRank: 3 },
-  "+dailysmooth": { ...SPEC_RCA_CONFIG, dailyTotalSmoothingDays: 7 },
-  extended: DEFAULT_RCA_CONFIG,
-  "ext exc1.5": { ...DEFAULT_RCA_CONFIG, excursionLevel: 1.5 },
-  "ext thr2.5": { ...DEFAULT_RCA_CONFIG, anomalyThreshold: 2.5 },
-  "ext exc1.5 thr2.5": { ...DEFAULT_RCA_CONFIG, excursionLevel: 1.5, anomalyThreshold: 2.5 },
-  "ext min.02": { ...DEFAULT_RCA_CONFIG, minContribution: 0.02 },
-  "ext gap1": { ...DEFAULT_RCA_CONFIG, maxGapDays: 1 },
+  "spec as written": S,
+  "spec + node measurements": { ...S, nodeMeasurements: D.nodeMeasurements },
+  "spec + excursion onsets": { ...S, excursionLevel: D.excursionLevel },
+  "spec + self root in top 3": { ...S, selfRootRank: D.selfRootRank },
+  "spec + smoothed daily totals": { ...S, dailyTotalSmoothingDays: D.dailyTotalSmoothingDays },
+  "spec + rolling memory": { ...S, rollingMemory: D.rollingMemory },
+  "spec + threshold 2.5, gap 1 day": { ...S, anomalyThreshold: D.anomalyThreshold, maxGapDays: D.maxGapDays },
+  "extended (defaults)": D,
+  "defaults − node measurements": { ...D, nodeMeasurements: S.nodeMeasurements },
+  "defaults − excursion onsets": { ...D, excursionLevel: S.excursionLevel },
+  "defaults − self root in top 3": { ...D, selfRootRank: S.selfRootRank },
+  "defaults − smoothed daily totals": { ...D, dailyTotalSmoothingDays: S.dailyTotalSmoothingDays },
+  "defaults − rolling memory": { ...D, rollingMemory: S.rollingMemory },
+  "defaults − threshold 2.5, gap 1 day": { ...D, anomalyThreshold: S.anomalyThreshold, maxGapDays: S.maxGapDays },
 };
 
 const { values } = parseArgs({
