@@ -10,6 +10,11 @@
  *         × 1/(path length + 1) × data-quality weight, for every upstream metric anomalous in the
  *         causal window in the direction that would explain the incident.
  * Step 5–7 ranked paths (causal-paths.ts), top K = 5, each node with its evidence clusters.
+ *
+ * The formula is the spec's; `DEFAULT_RCA_CONFIG` adds extensions that change what it is fed (which
+ * metric measures a node, when an episode begins, how daily totals are correlated) and which paths
+ * exist and how roots are listed (rolling-window memory, the incident metric in the top 3).
+ * `SPEC_RCA_CONFIG` switches them off (docs/decisions.md, "RCA extensions"; ablation in BENCHMARKS.md).
  */
 import type { ScoreTable } from "../detect/detect.ts";
 import type { EvidenceSource } from "../evidence.ts";
@@ -211,15 +216,17 @@ export async function analyzeRootCause(given: RcaIncident, ctx: RcaContext): Pro
     },
   );
   // The top K show every root cause's best path before a second route of the same root (five
-  // variants of one explanation tell a reader less than the best path of each alternative), then the
+  // variants of one explanation tell a reader less than the best path of each alternative), and the
   // incident metric alone: the possibility that the cause lies outside the DAG (a product defect, a
-  // competitor, a carrier) and the upstream anomalies are coincidences.
+  // competitor, a carrier) and the upstream anomalies are coincidences. It comes after every upstream
+  // root, or at `selfRootRank` at the latest (extension).
   const firsts = new Map<string, RankedPath>();
   for (const p of allRanked) if (!firsts.has(p.nodes[0]!)) firsts.set(p.nodes[0]!, p);
   const outside: RankedPath[] = firsts.has(targetNode.node) ? [] : [{ nodes: [targetNode.node], dag_path: [targetNode.node], score: targetNode.contribution }];
   const upstreamFirsts = [...firsts.values()];
   const selfAt = config.selfRootRank === null ? upstreamFirsts.length : Math.min(upstreamFirsts.length, config.selfRootRank - 1);
-  const ranked = [...upstreamFirsts.slice(0, selfAt), ...outside, ...upstreamFirsts.slice(selfAt), ...allRanked.filter((p) => firsts.get(p.nodes[0]!) !== p)].slice(0, config.topK);
+  const rootOrder = [...upstreamFirsts.slice(0, selfAt), ...outside, ...upstreamFirsts.slice(selfAt)];
+  const ranked = [...rootOrder, ...allRanked.filter((p) => firsts.get(p.nodes[0]!) !== p)].slice(0, config.topK);
 
   const paths: CausalChain["paths"] = [];
   for (const [i, path] of ranked.entries()) {
@@ -250,8 +257,8 @@ export async function analyzeRootCause(given: RcaIncident, ctx: RcaContext): Pro
   return {
     ...chainBase,
     paths,
-    // The incident metric closes the list when upstream causes were found (the cause may lie outside the DAG).
-    root_causes: rankedRoots([...upstreamFirsts.slice(0, selfAt), ...outside, ...upstreamFirsts.slice(selfAt)]).map((metric, i) => rootEntry(i + 1, metric, bestByRoot.get(metric) ?? targetNode.contribution)),
+    // The incident metric is listed among the roots when upstream causes were found (the cause may lie outside the DAG).
+    root_causes: rankedRoots(rootOrder).map((metric, i) => rootEntry(i + 1, metric, bestByRoot.get(metric) ?? targetNode.contribution)),
     candidates: [...scored.values()].map((s) => roundCandidate(s.candidate)),
   };
 }
