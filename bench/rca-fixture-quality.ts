@@ -5,14 +5,21 @@
  * the root of one of the three best-ranked paths, and whether the expected pairs are linked in one cascade when both
  * are detected.
  *
- *   npx tsx bench/rca-fixture-quality.ts [seeds=20]
+ *   npx tsx bench/rca-fixture-quality.ts [seeds=20] [spec]
+ *
+ * With `spec`, RCA runs as the spec writes it (`SPEC_RCA_CONFIG`, no extensions).
  */
+import { DEFAULT_ANALYSIS_CONFIG } from "../src/analyze/analyze-incidents.ts";
+import { SPEC_RCA_CONFIG } from "../src/analyze/rca.ts";
 import { scanEvents } from "../src/analyze/testing/run-fixture.ts";
+import { DEFAULT_SCAN_CONFIG } from "../src/scan.ts";
 import { generateFixtureEvents, type Injection } from "../src/analyze/testing/scenario-fixture.ts";
 import type { Incident, IncidentType } from "../src/scan-contract.ts";
 import { daysBetween } from "../src/time.ts";
 
 const SEEDS = Number(process.argv[2] ?? 20);
+const SPEC = process.argv[3] === "spec";
+const CONFIG = SPEC ? { ...DEFAULT_SCAN_CONFIG, analysis: { ...DEFAULT_ANALYSIS_CONFIG, rca: SPEC_RCA_CONFIG } } : DEFAULT_SCAN_CONFIG;
 const INJECTED = "2025-04-01";
 const LAST = "2025-04-15";
 
@@ -63,7 +70,7 @@ for (const shape of SHAPES) {
   const t = { rca: 0, top1: 0, top3: 0, missed: 0, pairs: 0, linked: 0 };
   const misses = new Map<string, number>();
   for (let seed = 1; seed <= SEEDS; seed++) {
-    const { result } = await scanEvents(generateFixtureEvents({ seed, start: "2025-01-01", days: 120, injections: [shape.injection] }));
+    const { result } = await scanEvents(generateFixtureEvents({ seed, start: "2025-01-01", days: 120, injections: [shape.injection] }), CONFIG);
     for (const [type, root] of Object.entries(shape.roots) as [IncidentType, string][]) {
       const incident = find(result.incidents, type);
       if (!incident) {
@@ -95,7 +102,7 @@ for (const shape of SHAPES) {
   all.pairs += t.pairs;
   all.linked += t.linked;
 }
-console.log(`Fixture, ${SEEDS} seeds per shape, 120 days, injection on day 90`);
+console.log(`Fixture, ${SEEDS} seeds per shape, 120 days, injection on day 90, RCA ${SPEC ? "as the spec writes it" : "with its extensions (defaults)"}`);
 console.log("| shape | incidents analysed | true root = top path's root | true root in top 3 | expected cascade linked | top-root misses |");
 console.log("|---|---|---|---|---|---|");
 for (const r of rows) console.log(r);

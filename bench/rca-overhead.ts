@@ -11,6 +11,7 @@
 import { parseArgs } from "node:util";
 import { loadEventsFile } from "../cli/load-events.ts";
 import { DEFAULT_ANALYSIS_CONFIG } from "../src/analyze/analyze-incidents.ts";
+import { SPEC_RCA_CONFIG } from "../src/analyze/rca.ts";
 import { generateFixtureEvents } from "../src/analyze/testing/scenario-fixture.ts";
 import { MemoryEvidence } from "../src/evidence.ts";
 import type { EvidenceSource } from "../src/evidence.ts";
@@ -51,6 +52,7 @@ const configs: Record<string, ScanConfig> = {
   "detection only (no cascades, RCA, blast radius)": { ...DEFAULT_SCAN_CONFIG, analysis: { ...DEFAULT_ANALYSIS_CONFIG, rootCause: false, cascades: false, blastRadius: false } },
   "without RCA (cascades + blast radius)": { ...DEFAULT_SCAN_CONFIG, analysis: { ...DEFAULT_ANALYSIS_CONFIG, rootCause: false } },
   "full scan (with RCA)": DEFAULT_SCAN_CONFIG,
+  "full scan, RCA as the spec writes it (no extensions)": { ...DEFAULT_SCAN_CONFIG, analysis: { ...DEFAULT_ANALYSIS_CONFIG, rca: SPEC_RCA_CONFIG } },
 };
 const names = Object.keys(configs);
 const wall = new Map<string, number[]>(names.map((n) => [n, []]));
@@ -85,6 +87,8 @@ for (const [label, table] of [["wall", wall], ["CPU", cpu]] as const) {
   const without = median(table.get(names[1]!)!);
   const added = pairedMedian(table, names[2]!, names[1]!);
   console.log(`${label}, paired: RCA adds ${added.toFixed(1)} ms = ${((100 * added) / without).toFixed(1)} % of the scan without RCA (median ${without.toFixed(1)} ms).`);
+  const spec = pairedMedian(table, names[3]!, names[1]!);
+  console.log(`${label}, paired: RCA as the spec writes it adds ${spec.toFixed(1)} ms = ${((100 * spec) / without).toFixed(1)} %.`);
 }
 for (const [label, table] of [["wall", wall], ["CPU", cpu]] as const) {
   const detection = median(table.get(names[0]!)!);

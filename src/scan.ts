@@ -6,7 +6,7 @@
  * `detected_at` is the first day it fired. Same ledger + config ⇒ same output, apart from
  * `run_id` and the manifest's timings.
  */
-import { analyzeIncidents, type AnalysisConfig, DEFAULT_ANALYSIS_CONFIG, type IncidentToAnalyze } from "./analyze/analyze-incidents.ts";
+import { type AnalysisConfig, type AnalysisContext, analyzeIncidents, DEFAULT_ANALYSIS_CONFIG, type IncidentToAnalyze } from "./analyze/analyze-incidents.ts";
 import { computeLayers, type DetectedIncident, DEFAULT_DETECTION_CONFIG, type DetectionConfig, detectIncidents, type LayerSignals, scoreMetrics, type ScoreTable } from "./detect/detect.ts";
 import { selectEvidence } from "./detect/evidence.ts";
 import { evidenceUpgrade } from "./detect/rules.ts";
@@ -79,29 +79,8 @@ export async function runScan(input: ScanInput): Promise<ScanOutput> {
   const config = input.config ?? DEFAULT_SCAN_CONFIG;
   const { firstDay, lastDay, eventsByType, eventsProcessed } = describeLedger(input.ledger);
   const asOf = input.asOf ?? lastDay;
-  const aggregates = new DailyAggregates(input.ledger, firstDay ?? "", asOf ?? "");
-  const metrics = computeGoldMetrics(aggregates);
-  const scores = scoreMetrics(metrics, config.detection, { days: aggregates.days, aggregates });
-  const layers = computeLayers(scores, aggregates.length, config.detection);
-  const detected = detectIncidents(scores, aggregates.length, config.detection, layers);
-
-  const toAnalyze: IncidentToAnalyze[] = [];
-  for (const found of detected) {
-    toAnalyze.push(await buildIncident(found, { input, aggregates, metrics, scores, layers }));
-  }
-  const { incidents, cascades } = await analyzeIncidents(
-    toAnalyze,
-    {
-      runId: input.runId,
-      aggregates,
-      metrics,
-      scores,
-      detection: config.detection,
-      evidence: input.evidence,
-      dataQuality: (metric: MetricName, from: number, to: number) => metricDataQuality(aggregates, metric, from, to, metrics[metric]).score,
-    },
-    config.analysis ?? DEFAULT_ANALYSIS_CONFIG,
-  );
+  const { aggregates, metrics, scores, layers, toAnalyze, analysisContext } = await detectForAnalysis(input, config, firstDay, asOf);
+  const { incidents, cascades } = await analyzeIncidents(toAnalyze, analysisContext, config.analysis ?? DEFAULT_ANALYSIS_CONFIG);
 
   // The closed loop, last: monitors from the assembled incidents (and stored ones), run over the history.
   const loop = runMonitorLoop({ incidents, stored: input.monitors ?? [], days: aggregates.days, metrics, detection: config.detection, aggregates });
@@ -134,6 +113,48 @@ export async function runScan(input: ScanInput): Promise<ScanOutput> {
     metrics,
     scores,
   };
+}
+
+/** What the analysis half of the scan starts from: the detected incidents and the context they are analysed in. */
+export interface DetectedForAnalysis {
+  aggregates: DailyAggregates;
+  metrics: GoldMetrics;
+  scores: ScoreTable;
+  layers: LayerSignals;
+  toAnalyze: IncidentToAnalyze[];
+  analysisContext: AnalysisContext;
+}
+
+/**
+ * The detection half of the scan (metrics, scores, layers, incidents). Exported so that benches can
+ * analyse the same detected incidents under several analysis settings without detecting again.
+ */
+export async function detectForAnalysis(input: ScanInput, config: ScanConfig = input.config ?? DEFAULT_SCAN_CONFIG, firstDay?: string, asOf?: string): Promise<DetectedForAnalysis> {
+  if (firstDay === undefined || asOf === undefined) {
+    const described = describeLedger(input.ledger);
+    firstDay ??= described.firstDay;
+    asOf ??= input.asOf ?? described.lastDay;
+  }
+  const aggregates = new DailyAggregates(input.ledger, firstDay ?? "", asOf ?? "");
+  const metrics = computeGoldMetrics(aggregates);
+  const scores = scoreMetrics(metrics, config.detection, { days: aggregates.days, aggregates });
+  const layers = computeLayers(scores, aggregates.length, config.detection);
+  const detected = detectIncidents(scores, aggregates.length, config.detection, layers);
+
+  const toAnalyze: IncidentToAnalyze[] = [];
+  for (const found of detected) {
+    toAnalyze.push(await buildIncident(found, { input: { ...input, config }, aggregates, metrics, scores, layers }));
+  }
+  const analysisContext: AnalysisContext = {
+    runId: input.runId,
+    aggregates,
+    metrics,
+    scores,
+    detection: config.detection,
+    evidence: input.evidence,
+    dataQuality: (metric: MetricName, from: number, to: number) => metricDataQuality(aggregates, metric, from, to, metrics[metric]).score,
+  };
+  return { aggregates, metrics, scores, layers, toAnalyze, analysisContext };
 }
 
 function describeLedger(ledger: LedgerSnapshot) {

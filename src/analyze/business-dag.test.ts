@@ -94,6 +94,18 @@ describe("rankCausalPaths", () => {
     expect(rankedRoots(rankCausalPaths(BUSINESS_DAG, target, [{ ...candidates[0]!, end: 7 }], { ...options, maxGap: 3 }))).toEqual(["order_volume"]);
   });
 
+  it("lets a rolling-window metric remember a cause for its window (memory)", () => {
+    // A one-day cost spike on day 2; the 30-day margin crosses its threshold on day 20.
+    const margin = { node: "margin_proxy", contribution: 1, onset: 20 };
+    const spike = [{ node: "daily_expenses", contribution: 0.4, onset: 2, end: 2 }];
+    expect(rankCausalPaths(BUSINESS_DAG, margin, spike, { ...options, maxGap: 1 }).map((p) => p.nodes)).toEqual([["margin_proxy"]]);
+    // 2 ≥ 20 − 1 − 29: within the margin's 30 days.
+    const memory = (node: string) => (node === "margin_proxy" ? 29 : 0);
+    expect(rankCausalPaths(BUSINESS_DAG, margin, spike, { ...options, maxGap: 1, memory }).map((p) => p.nodes)).toEqual([["daily_expenses", "margin_proxy"]]);
+    // Memory is the effect's: a spike that ended before a day-20 episode of a non-rolling metric still cannot precede it.
+    expect(rankCausalPaths(BUSINESS_DAG, { ...target, onset: 20 }, [{ node: "order_volume", contribution: 0.4, onset: 2, end: 2 }], { ...options, maxGap: 1, memory }).map((p) => p.nodes)).toEqual([["delivery_delay_rate"]]);
+  });
+
   it("lets a later upstream anomaly not explain an earlier downstream one", () => {
     const paths = rankCausalPaths(
       BUSINESS_DAG,

@@ -49,6 +49,11 @@ export interface PathRankingOptions {
   /** An upstream episode may end up to this many days before a downstream one begins and still precede it. */
   maxGap?: number;
   /**
+   * Days a node remembers its causes beyond `maxGap` (a rolling 30-day ratio carries a cost for 30
+   * days): an upstream episode may end this much earlier still. Default: none.
+   */
+  memory?: (node: string) => number;
+  /**
    * May a path pass through DAG nodes that were not anomalous (unobserved mediators)? Yes (default)
    * for the business DAG, whose metrics measure different things and may not all move; no for a
    * service call graph, where every service on the way carries the same metric and a cause must show
@@ -75,7 +80,8 @@ export function rankCausalPaths(
 
   const mediators = options.mediators ?? true;
   const maxGap = options.maxGap ?? Number.POSITIVE_INFINITY;
-  const precedes = (a: ScoredNode, b: ScoredNode) => a.onset <= b.onset + options.onsetTolerance && (a.end ?? a.onset) >= b.onset - maxGap;
+  const memory = options.memory ?? (() => 0);
+  const precedes = (a: ScoredNode, b: ScoredNode) => a.onset <= b.onset + options.onsetTolerance && (a.end ?? a.onset) >= b.onset - maxGap - memory(b.node);
   const nodeOf = (name: string) => (name === target.node ? target : candidates.get(name)!);
 
   // Every valid path from every candidate, by the anomalous nodes it passes through.

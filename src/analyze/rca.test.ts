@@ -3,7 +3,7 @@ import type { PointScore, ScoreTable } from "../detect/detect.ts";
 import { type GoldMetrics, METRIC_NAMES, type MetricName } from "../metrics/gold.ts";
 import { causalChainSchema } from "../scan-contract.ts";
 import { dayRange } from "../time.ts";
-import { analyzeRootCause, DEFAULT_RCA_CONFIG, type RcaContext, type RcaIncident } from "./rca.ts";
+import { analyzeRootCause, DEFAULT_RCA_CONFIG, type RcaContext, type RcaIncident, SPEC_RCA_CONFIG } from "./rca.ts";
 import { event, evidenceOf } from "./testing/events.ts";
 
 const DAYS = dayRange("2025-03-01", "2025-03-30");
@@ -36,8 +36,8 @@ function context(supplierZ: (t: number) => number, dq: Partial<Record<MetricName
       ),
       event({ event_type: "order_late", event_time: `${DAYS[21]}T10:00:00Z`, entity_type: "order", entity_id: "O-1", related_entity_ids: { customer_id: "C-1" }, attributes: { days_late: 2 } }),
     ]),
-    // Unsmoothed, so the cross-correlation is the hand-checkable r = 1 at lag 2.
-    config: { ...DEFAULT_RCA_CONFIG, correlationSmoothingDays: 1 },
+    // The spec as written, unsmoothed, so the cross-correlation is the hand-checkable r = 1 at lag 2.
+    config: { ...SPEC_RCA_CONFIG, correlationSmoothingDays: 1 },
     clusterCache: new Map(),
   };
 }

@@ -10,6 +10,11 @@
  *         × 1/(path length + 1) × data-quality weight, for every upstream metric anomalous in the
  *         causal window in the direction that would explain the incident.
  * Step 5–7 ranked paths (causal-paths.ts), top K = 5, each node with its evidence clusters.
+ *
+ * The formula is the spec's; `DEFAULT_RCA_CONFIG` adds extensions that change what it is fed (which
+ * metric measures a node, when an episode begins, how daily totals are correlated) and which paths
+ * exist and how roots are listed (rolling-window memory, the incident metric in the top 3).
+ * `SPEC_RCA_CONFIG` switches them off (docs/decisions.md, "RCA extensions"; ablation in BENCHMARKS.md).
  */
 import type { ScoreTable } from "../detect/detect.ts";
 import type { EvidenceSource } from "../evidence.ts";
@@ -55,20 +60,71 @@ export interface RcaConfig {
   downstreamTrigger: readonly IncidentType[];
   /** Most events read per evidence query. */
   evidenceLimit: number;
+  /**
+   * Extension (docs/decisions.md, "RCA extensions"): a DAG node is read through every metric that
+   * measures it (supplier delays: rate and severity; reviews: average and trend), the strongest
+   * reading counting. Off: the node's own metric only, as the spec lists the nodes.
+   */
+  nodeMeasurements: boolean;
+  /**
+   * Extension: an anomaly episode (the candidate's and the incident's) is the whole excursion past
+   * this |z| around the run past the threshold (hysteresis), so its onset is when the metric left
+   * its normal band, not when it crossed 3. Null: the run past the threshold only.
+   */
+  excursionLevel: number | null;
+  /**
+   * Extension: the incident metric alone (a cause outside the DAG) is listed no lower than this
+   * rank. Null: after the best path of every upstream root.
+   */
+  selfRootRank: number | null;
+  /**
+   * Extension: days of the trailing mean the daily totals (order, ticket, revenue and expense
+   * counts and sums, which swing with the weekday) are smoothed with before the cross-correlation,
+   * so they are compared with the rolling metrics they feed on the same footing. 1: as every other
+   * metric (`correlationSmoothingDays`).
+   */
+  dailyTotalSmoothingDays: number;
+  /**
+   * Extension: a rolling-window metric remembers its causes for its window (`ROLLING_WINDOW_DAYS`),
+   * so an upstream episode may end that many days (− 1) before the metric's own begins and still
+   * precede it (a large bill depresses the 30-day margin for 30 days). Off: `maxGapDays` for every node.
+   */
+  rollingMemory: boolean;
 }
 
 export const DEFAULT_RCA_CONFIG: RcaConfig = {
   lookbackDays: 14,
   maxLagDays: 14,
   topK: 5,
-  anomalyThreshold: 3,
+  // 2.5 and 1 (3 and 3 in SPEC_RCA_CONFIG) were tuned with the extensions on seeds 1–6 (BENCHMARKS.md).
+  anomalyThreshold: 2.5,
   metricThresholds: { churn_proxy: 2.5, review_score_avg: 2.5 },
   onsetToleranceDays: 1,
-  maxGapDays: 3,
+  maxGapDays: 1,
   minContribution: 0.05,
   correlationSmoothingDays: 1,
   downstreamTrigger: ["FULFILLMENT_SLA_DEGRADATION"],
   evidenceLimit: 2_000,
+  nodeMeasurements: true,
+  excursionLevel: 1.5,
+  selfRootRank: 3,
+  dailyTotalSmoothingDays: 7,
+  rollingMemory: true,
+};
+
+/** BRE-RCA exactly as the spec writes it: every extension off (the ablation's reference). */
+export const SPEC_RCA_CONFIG: RcaConfig = { ...DEFAULT_RCA_CONFIG, anomalyThreshold: 3, maxGapDays: 3, nodeMeasurements: false, excursionLevel: null, selfRootRank: null, dailyTotalSmoothingDays: 1, rollingMemory: false };
+
+/** The DAG metrics computed over a trailing 30-day window (src/metrics/gold.ts formulas, Σ30). */
+const ROLLING_WINDOW_DAYS: Partial<Record<string, number>> = { expense_ratio: 30, margin_proxy: 30, net_cash_proxy: 30 };
+
+/** Daily counts and sums (not rolling, not a state): the metrics `dailyTotalSmoothingDays` smooths. */
+const DAILY_TOTALS: ReadonlySet<MetricName> = new Set(["order_volume", "ticket_volume", "daily_revenue", "daily_expenses"]);
+
+/** Metrics besides a DAG node's own that measure the same thing (`dagNodeForMetric` maps them back). */
+const OTHER_MEASUREMENTS: Partial<Record<MetricName, readonly MetricName[]>> = {
+  supplier_delay_rate: ["supplier_delay_severity"],
+  review_score_avg: ["review_score_trend"],
 };
 
 /** Every path is ranked (the chain shows the top K; its root causes come from all of them). */
@@ -130,10 +186,10 @@ export async function analyzeRootCause(given: RcaIncident, ctx: RcaContext): Pro
     incident_metric: given.primaryMetric,
   };
 
-  const targetZ = incident.primary.z ?? alignedPeak(ctx.scores, target ?? incident.primaryMetric, incident.direction, incident.startIndex, to).z ?? 3;
+  const targetZ = incident.primary.z ?? alignedPeak(readings(ctx, (target ?? incident.primaryMetric) as MetricName, incident.direction), incident.direction, incident.startIndex, to).z ?? 3;
   const targetDq = ctx.dataQuality(incident.primaryMetric, from, to);
   const targetParts = contributionScore({ z: targetZ, correlation: 1, lag: 0, pathLength: 0, dataQuality: targetDq });
-  const targetNode: ScoredNode = { node: target ?? incident.primaryMetric, contribution: targetParts.contribution_score, onset: incidentOnset(incident, ctx), end: to };
+  const targetNode: ScoredNode = { node: target ?? incident.primaryMetric, contribution: targetParts.contribution_score, onset: incidentOnset(incident, from, ctx), end: to };
   const targetEvidence = clustersFor(ctx, incident.primaryMetric, incident.startIndex, to);
 
   if (target === null) {
@@ -151,16 +207,26 @@ export async function analyzeRootCause(given: RcaIncident, ctx: RcaContext): Pro
     BUSINESS_DAG,
     targetNode,
     [...scored.values()].map((s) => ({ node: s.candidate.metric_name, contribution: s.candidate.contribution_score, onset: s.onset, end: s.window?.[1] ?? s.onset })),
-    { topK: ALL_PATHS, onsetTolerance: config.onsetToleranceDays, maxGap: config.maxGapDays, minContribution: config.minContribution },
+    {
+      topK: ALL_PATHS,
+      onsetTolerance: config.onsetToleranceDays,
+      maxGap: config.maxGapDays,
+      minContribution: config.minContribution,
+      ...(config.rollingMemory ? { memory: (node: string) => Math.max(0, (ROLLING_WINDOW_DAYS[node] ?? 1) - 1) } : {}),
+    },
   );
   // The top K show every root cause's best path before a second route of the same root (five
-  // variants of one explanation tell a reader less than the best path of each alternative), then the
+  // variants of one explanation tell a reader less than the best path of each alternative), and the
   // incident metric alone: the possibility that the cause lies outside the DAG (a product defect, a
-  // competitor, a carrier) and the upstream anomalies are coincidences.
+  // competitor, a carrier) and the upstream anomalies are coincidences. It comes after every upstream
+  // root, or at `selfRootRank` at the latest (extension).
   const firsts = new Map<string, RankedPath>();
   for (const p of allRanked) if (!firsts.has(p.nodes[0]!)) firsts.set(p.nodes[0]!, p);
   const outside: RankedPath[] = firsts.has(targetNode.node) ? [] : [{ nodes: [targetNode.node], dag_path: [targetNode.node], score: targetNode.contribution }];
-  const ranked = [...firsts.values(), ...outside, ...allRanked.filter((p) => firsts.get(p.nodes[0]!) !== p)].slice(0, config.topK);
+  const upstreamFirsts = [...firsts.values()];
+  const selfAt = config.selfRootRank === null ? upstreamFirsts.length : Math.min(upstreamFirsts.length, config.selfRootRank - 1);
+  const rootOrder = [...upstreamFirsts.slice(0, selfAt), ...outside, ...upstreamFirsts.slice(selfAt)];
+  const ranked = [...rootOrder, ...allRanked.filter((p) => firsts.get(p.nodes[0]!) !== p)].slice(0, config.topK);
 
   const paths: CausalChain["paths"] = [];
   for (const [i, path] of ranked.entries()) {
@@ -172,7 +238,7 @@ export async function analyzeRootCause(given: RcaIncident, ctx: RcaContext): Pro
         continue;
       }
       const s = scored.get(name)!;
-      const point = ctx.scores.get(name as MetricName)?.[s.peakIndex];
+      const point = readings(ctx, name as MetricName, s.candidate.expected_direction)[s.peakIndex];
       nodes.push(
         await causalNode(name, s.candidate, { value: point?.value ?? null, baseline: point?.baseline ?? null, z: point?.z ?? null }, s.window!, clustersFor(ctx, name as MetricName, s.window![0], s.window![1]), ctx, {
           role,
@@ -191,8 +257,8 @@ export async function analyzeRootCause(given: RcaIncident, ctx: RcaContext): Pro
   return {
     ...chainBase,
     paths,
-    // The incident metric closes the list when upstream causes were found (the cause may lie outside the DAG).
-    root_causes: [...rankedRoots(allRanked), ...outside.map((p) => p.nodes[0]!)].map((metric, i) => rootEntry(i + 1, metric, bestByRoot.get(metric) ?? targetNode.contribution)),
+    // The incident metric is listed among the roots when upstream causes were found (the cause may lie outside the DAG).
+    root_causes: rankedRoots(rootOrder).map((metric, i) => rootEntry(i + 1, metric, bestByRoot.get(metric) ?? targetNode.contribution)),
     candidates: [...scored.values()].map((s) => roundCandidate(s.candidate)),
   };
 }
@@ -206,23 +272,15 @@ function scoreUpstream(metric: MetricName, target: string, pathLength: number, i
   const sign = pathSign(BUSINESS_DAG, allPaths(BUSINESS_DAG, metric, target)[0]!);
   const direction = (incidentDirection * sign) as 1 | -1;
   const threshold = ctx.config.metricThresholds[metric] ?? ctx.config.anomalyThreshold;
-  const peak = alignedPeak(ctx.scores, metric, direction, from, to);
+  const series = readings(ctx, metric, direction);
+  const peak = alignedPeak(series, direction, from, to);
   const anomalous = peak.z !== null && direction * peak.z >= threshold;
   let onset = -1;
   let window: [number, number] | null = null;
-  const series = ctx.scores.get(metric) ?? [];
   if (anomalous) {
-    // The anomaly episode: the run of anomalous days around the peak; its first day is the onset.
-    let a = peak.index;
-    let b = peak.index;
-    const above = (i: number) => {
-      const z = series[i]?.z;
-      return z !== null && z !== undefined && direction * z >= threshold;
-    };
-    while (a - 1 >= from && above(a - 1)) a--;
-    while (b + 1 <= to && above(b + 1)) b++;
-    window = [a, b];
-    onset = a;
+    // The anomaly episode around the peak; its first day is the onset.
+    window = episode(series, peak.index, direction, threshold, ctx.config.excursionLevel, from, to);
+    onset = window[0];
   }
   // Only an anomalous metric can contribute: the correlation search is skipped for the others.
   const best = anomalous
@@ -244,6 +302,7 @@ function scoreUpstream(metric: MetricName, target: string, pathLength: number, i
       peak_zscore: peak.z,
       peak_day: peak.z === null ? null : ctx.days[peak.index]!,
       onset_day: onset >= 0 ? ctx.days[onset]! : null,
+      ...(peak.z !== null && series[peak.index]!.metric !== metric ? { measured_by: series[peak.index]!.metric } : {}),
       lag_days: best?.lag ?? null,
       cross_correlation: best?.correlation ?? null,
       ...parts,
@@ -269,7 +328,7 @@ function fromDownstreamTrigger(incident: RcaIncident, ctx: RcaContext): RcaIncid
   for (const t of nodes) {
     if (t.node === own || !upstreamDistances(BUSINESS_DAG, t.node).has(own ?? "")) continue;
     // t is downstream of the primary metric: use it if it was anomalous in the incident's window.
-    const peak = alignedPeak(ctx.scores, t.metric, t.direction, incident.startIndex, incident.endIndex);
+    const peak = alignedPeak(ownReadings(ctx, t.metric), t.direction, incident.startIndex, incident.endIndex);
     if (peak.z === null || t.direction * peak.z < t.threshold) continue;
     const point = ctx.scores.get(t.metric)?.[peak.index];
     return {
@@ -284,28 +343,81 @@ function fromDownstreamTrigger(incident: RcaIncident, ctx: RcaContext): RcaIncid
 }
 
 /**
- * When the incident metric's own anomaly began: the run of days around the incident's peak where its
- * primary metric stayed past the detection threshold. Detection may merge an earlier blip into the
- * window; a cause is judged against the episode that made the incident, not against that blip.
+ * When the incident metric's own anomaly began: the episode around the incident's peak where its
+ * primary metric stayed past the detection threshold (extended to the whole excursion when
+ * `excursionLevel` is set, back to the causal window's start at most). Detection may merge an earlier
+ * blip into the window; a cause is judged against the episode that made the incident, not that blip.
  */
-function incidentOnset(incident: RcaIncident, ctx: RcaContext): number {
+function incidentOnset(incident: RcaIncident, from: number, ctx: RcaContext): number {
   const peak = incident.peakIndex;
-  const series = ctx.scores.get(incident.primaryMetric);
-  if (peak === undefined || !series) return incident.startIndex;
+  const node = dagNodeForMetric(incident.primaryMetric);
+  const series = node !== null && ctx.config.nodeMeasurements ? readings(ctx, node, incident.direction) : ownReadings(ctx, incident.primaryMetric);
+  if (peak === undefined || series.length === 0) return incident.startIndex;
   const threshold = ctx.config.metricThresholds[incident.primaryMetric] ?? ctx.config.anomalyThreshold;
-  const past = (i: number) => {
-    const z = series[i]?.z;
-    return z !== null && z !== undefined && incident.direction * z >= threshold;
-  };
-  if (!past(peak)) return incident.startIndex;
-  let onset = peak;
-  while (onset - 1 >= incident.startIndex && past(onset - 1)) onset--;
-  return onset;
+  const z = series[peak]?.z;
+  if (z === null || z === undefined || incident.direction * z < threshold) return incident.startIndex;
+  const level = ctx.config.excursionLevel;
+  return episode(series, peak, incident.direction, threshold, level, level === null ? incident.startIndex : from, peak)[0];
 }
 
-/** The day in [from, to] where the metric's z is furthest in `direction` (largest direction × z). */
-function alignedPeak(scores: ScoreTable, metric: string, direction: 1 | -1, from: number, to: number): { z: number | null; index: number } {
-  const series = scores.get(metric as MetricName) ?? [];
+/**
+ * The run of days around `peak` (within [from, to]) where direction × z stays at or past `threshold`;
+ * with `level` (below the threshold), widened to the run at or past `level` that contains it.
+ */
+function episode(series: readonly Reading[], peak: number, direction: 1 | -1, threshold: number, level: number | null, from: number, to: number): [number, number] {
+  const past = (i: number, bar: number) => {
+    const z = series[i]?.z;
+    return z !== null && z !== undefined && direction * z >= bar;
+  };
+  const bar = level === null ? threshold : Math.min(level, threshold);
+  let a = peak;
+  let b = peak;
+  while (a - 1 >= from && past(a - 1, bar)) a--;
+  while (b + 1 <= to && past(b + 1, bar)) b++;
+  return [a, b];
+}
+
+/** One day of a DAG node as RCA reads it: the z, value and baseline of the metric that measured it. */
+interface Reading {
+  z: number | null;
+  value: number | null;
+  baseline: number | null;
+  metric: MetricName;
+}
+
+const readingCache = new WeakMap<ScoreTable, Map<string, Reading[]>>();
+
+/** A metric's own Layer 1 scores as readings. */
+function ownReadings(ctx: RcaContext, metric: MetricName): readonly Reading[] {
+  return readings(ctx, metric, 1, false);
+}
+
+/**
+ * The node's readings: its own metric's scores or, with `nodeMeasurements`, each day the one of the
+ * metrics measuring the node that lies furthest in `direction` (cached per scan).
+ */
+function readings(ctx: RcaContext, metric: MetricName, direction: 1 | -1, measurements = ctx.config.nodeMeasurements): readonly Reading[] {
+  const others = measurements ? (OTHER_MEASUREMENTS[metric] ?? []) : [];
+  let cache = readingCache.get(ctx.scores);
+  if (!cache) readingCache.set(ctx.scores, (cache = new Map()));
+  const key = others.length === 0 ? metric : `${metric}|${direction}`;
+  const known = cache.get(key);
+  if (known) return known;
+  const own = ctx.scores.get(metric) ?? [];
+  const out: Reading[] = own.map((p) => ({ z: p.z, value: p.value, baseline: p.baseline, metric }));
+  for (const other of others) {
+    for (const [i, p] of (ctx.scores.get(other) ?? []).entries()) {
+      const current = out[i]?.z;
+      if (p.z === null) continue;
+      if (current === null || current === undefined || direction * p.z > direction * current) out[i] = { z: p.z, value: p.value, baseline: p.baseline, metric: other };
+    }
+  }
+  cache.set(key, out);
+  return out;
+}
+
+/** The day in [from, to] where the reading's z is furthest in `direction` (largest direction × z). */
+function alignedPeak(series: readonly Reading[], direction: 1 | -1, from: number, to: number): { z: number | null; index: number } {
   let best: { z: number | null; index: number } = { z: null, index: from };
   for (let i = from; i <= to; i++) {
     const z = series[i]?.z;
@@ -317,9 +429,9 @@ function alignedPeak(scores: ScoreTable, metric: string, direction: 1 | -1, from
 
 const smoothCache = new WeakMap<GoldMetrics, Map<string, (number | null)[]>>();
 
-/** The metric's trailing mean over `correlationSmoothingDays` (cached per scan). */
+/** The metric's trailing mean over its smoothing days (cached per scan). */
 function smoothed(ctx: RcaContext, metric: MetricName): readonly (number | null)[] {
-  const days = ctx.config.correlationSmoothingDays;
+  const days = DAILY_TOTALS.has(metric) ? Math.max(ctx.config.correlationSmoothingDays, ctx.config.dailyTotalSmoothingDays) : ctx.config.correlationSmoothingDays;
   if (days <= 1) return ctx.metrics[metric];
   let cache = smoothCache.get(ctx.metrics);
   if (!cache) smoothCache.set(ctx.metrics, (cache = new Map()));
