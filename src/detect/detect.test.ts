@@ -167,3 +167,20 @@ describe("count check (refunds)", () => {
     expect([late!.startIndex, late!.detectedIndex, late!.confidence]).toEqual([44, 47, "MEDIUM"]);
   });
 });
+
+describe("regime changes that open incidents (openOnChange)", () => {
+  /** supplier_delay_rate flat (z 0) with a confirmed upward regime change on days 30–31. */
+  function supplierScores(): ScoreTable {
+    const table = refundScores({});
+    table.set("supplier_delay_rate", Array.from({ length: DAYS }, () => ({ value: 0.1, baseline: 0.1, z: 0 })));
+    return table;
+  }
+  const layers = (): LayerSignals => ({ isolation: new Map(), changes: new Map([["supplier_delay_rate" as MetricName, change([30, 31])]]) });
+
+  it("raises a supplier regime change without Layer 1 (MEDIUM), and keeps other types as review flags", () => {
+    const [raised] = detectIncidents(supplierScores(), DAYS, DEFAULT_DETECTION_CONFIG, layers()).filter((i) => i.type === "SUPPLIER_DEPENDENCY_FAILURE");
+    expect([raised!.detectedIndex, raised!.confidence, raised!.needsReview, raised!.methods]).toEqual([30, "MEDIUM", false, ["changepoint"]]);
+    const [flag] = detectIncidents(supplierScores(), DAYS, { ...DEFAULT_DETECTION_CONFIG, openOnChange: [] }, layers());
+    expect([flag!.confidence, flag!.needsReview]).toEqual(["LOW", true]);
+  });
+});

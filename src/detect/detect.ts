@@ -15,8 +15,9 @@
  *   otherwise it stays a LOW confidence review flag. Strong incidents are raised on Layer 1.
  * - A rule may also need a count to move with its rate ({@link CountCheck}: refunds).
  * - A trigger metric's regime change with no Layer 1 incident of that type nearby becomes a LOW
- *   confidence incident flagged for review (`needsReview`); Layer 2 alone opens nothing, since a
- *   domain-wide isolation does not say which incident type it would be.
+ *   confidence incident flagged for review (`needsReview`), or, for the types in `openOnChange`
+ *   (supplier delays), a raised incident; Layer 2 alone opens nothing, since a domain-wide
+ *   isolation does not say which incident type it would be.
  */
 import type { Domain, GoldMetrics, MetricDefinition, MetricName } from "../metrics/gold.ts";
 import { GOLD_METRICS, METRICS_BY_NAME } from "../metrics/gold.ts";
@@ -67,6 +68,12 @@ export interface DetectionConfig {
    * incident is raised (the spec's fusion only grades confidence).
    */
   fusionGate: { belowZ: number; require: "any" | "all" } | null;
+  /**
+   * Incident types for which a regime change confirmed by every change-point method, with no
+   * Layer 1 incident nearby, is raised (MEDIUM, or HIGH with the forest) instead of being a LOW
+   * review flag: metrics whose incidents are persistent shifts too small for any single day's z.
+   */
+  openOnChange: readonly IncidentType[];
 }
 
 export const DEFAULT_DETECTION_CONFIG: DetectionConfig = {
@@ -83,6 +90,7 @@ export const DEFAULT_DETECTION_CONFIG: DetectionConfig = {
   corroborationDays: 2,
   emitLowConfidence: true,
   fusionGate: { belowZ: 5, require: "all" },
+  openOnChange: ["SUPPLIER_DEPENDENCY_FAILURE"],
 };
 
 export type ScoreTable = Map<MetricName, PointScore[]>;
@@ -447,6 +455,10 @@ function lowConfidence(rule: IncidentRule, layerOne: readonly DetectedIncident[]
       const found = agreement(triggers.filter((t) => incident.triggersFired.includes(t.metric)), layers, from, to);
       const methods: DetectionMethod[] = ["changepoint"];
       if (found.isolationForest) methods.unshift("isolation_forest");
+      if (config.openOnChange.includes(rule.type)) {
+        const confidence: Confidence = found.isolationForest ? "HIGH" : "MEDIUM";
+        return { ...incident, severity: "LOW" as const, methods, confidence, needsReview: false, layers: { madZscore: false, ...found } };
+      }
       return { ...incident, severity: "LOW" as const, methods, confidence: "LOW" as const, needsReview: true, layers: { madZscore: false, ...found } };
     });
 }
