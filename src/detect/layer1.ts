@@ -73,20 +73,17 @@ const LAST_MONTH = [27, 32] as const;
  * For a metric that follows the calendar month: a deviation the same days of the previous month
  * also reached is the month's rhythm, not an anomaly. Upward, z is measured from last month's
  * highest value at that time instead (if that is higher than the baseline); downward, from its
- * lowest. The deviation never grows and never changes sign. Values are compared after the
- * weekly profile is taken out (`offset`): six days of last month always hold a weekend, and an
- * overdue balance peaks every Sunday, so a raw comparison would hold every weekday's rise
- * against last month's Sunday peak.
+ * lowest. The deviation never grows and never changes sign.
  */
-function sameTimeLastMonth(series: MetricSeries, i: number, adjusted: number, z: number, scale: number, offset: (j: number) => number = () => 0): number {
+function sameTimeLastMonth(series: MetricSeries, i: number, value: number, z: number, scale: number): number {
   const last: number[] = [];
   for (let back = LAST_MONTH[0]; back <= LAST_MONTH[1]; back++) {
     const v = series[i - back];
-    if (v !== null && v !== undefined) last.push(v - offset(i - back));
+    if (v !== null && v !== undefined) last.push(v);
   }
   if (last.length === 0) return z;
-  if (z > 0) return Math.max(0, Math.min(z, (adjusted - Math.max(...last)) / scale));
-  if (z < 0) return Math.min(0, Math.max(z, (adjusted - Math.min(...last)) / scale));
+  if (z > 0) return Math.max(0, Math.min(z, (value - Math.max(...last)) / scale));
+  if (z < 0) return Math.min(0, Math.max(z, (value - Math.min(...last)) / scale));
   return z;
 }
 
@@ -168,7 +165,7 @@ export function robustScores(definition: Pick<MetricDefinition, "unit" | "sampli
     const scale = Math.max(madScale, interDecileScale(window));
     const adjusted = value - offset(i);
     let z = (adjusted - center) / scale;
-    if (definition.monthly) z = sameTimeLastMonth(series, i, adjusted, z, scale, offset);
+    if (definition.monthly) z = sameTimeLastMonth(series, i, value, z, scale);
     const exact = exactZ(definition, value, usual, context.sampleSize?.[i]);
     if (exact !== null) z = Math.sign(z) === Math.sign(exact) ? Math.sign(z) * Math.min(Math.abs(z), Math.abs(exact)) : 0;
     out.push({ value, baseline: expected, z, scale, seasonal: offsets !== null, adjusted });
