@@ -4,7 +4,10 @@
  * in-process (same validation, ledger and `runScan` as `bre scan`), scores the scan against the
  * labels, and prints the table, once per detection configuration of the ablation (spec 7.5).
  *
- *   npx tsx bench/eval.ts [--seeds 10] [--scenarios a,b] [--profile standard|demo] [--write] [--details out.json]
+ *   npx tsx bench/eval.ts [--seeds 10] [--seed-offset 0] [--scenarios a,b] [--profile standard|demo] [--write] [--details out.json]
+ *
+ * Seeds run from offset + 1 to offset + N: `--seeds 10` is seeds 1–10 (the standard table),
+ * `--seeds 10 --seed-offset 100` seeds 101–110 (never looked at while tuning, a held-out set).
  *
  * --write replaces this harness's section of BENCHMARKS.md with the table, the command and the date.
  */
@@ -51,6 +54,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       seeds: { type: "string", default: "10" },
+      "seed-offset": { type: "string", default: "0" },
       scenarios: { type: "string" },
       profile: { type: "string", default: "standard" },
       write: { type: "boolean", default: false },
@@ -60,6 +64,8 @@ async function main(): Promise<void> {
   });
   const seeds = Number(values.seeds);
   if (!Number.isInteger(seeds) || seeds < 1) throw new Error("--seeds must be a positive integer");
+  const offset = Number(values["seed-offset"]);
+  if (!Number.isInteger(offset) || offset < 0) throw new Error("--seed-offset must be a non-negative integer");
   const names = values.scenarios ? values.scenarios.split(",") : [...SCENARIO_NAMES];
   for (const n of names) if (!SCENARIO_NAMES.includes(n as never)) throw new Error(`unknown scenario ${n}`);
   if (values.profile !== "standard" && values.profile !== "demo") throw new Error("--profile must be standard or demo");
@@ -73,7 +79,7 @@ async function main(): Promise<void> {
     const family = SCENARIOS.find((s) => s.name === name)!.family;
     const perConfig = new Map<string, RunScore[]>(configs.map((c) => [c.name, []]));
     const missesPerConfig = new Map<string, Miss[]>(configs.map((c) => [c.name, []]));
-    for (let seed = 1; seed <= seeds; seed++) {
+    for (let seed = offset + 1; seed <= offset + seeds; seed++) {
       const run = simulate({ scenario: name, seed, qbo: false, ...(values.profile === "demo" ? { profile: DEMO_PROFILE, profileName: "demo" } : {}) });
       events += run.events.length;
       const loaded = loadSimulated(run.events);
@@ -95,11 +101,11 @@ async function main(): Promise<void> {
   }
   const seconds = (performance.now() - started) / 1000;
 
-  const command = `npm run eval -- --seeds ${seeds}${values.scenarios ? ` --scenarios ${values.scenarios}` : ""}${values.profile !== "standard" ? ` --profile ${values.profile}` : ""}`;
-  const markdown = renderMarkdown(rows, { seeds, profile: values.profile!, command, seconds, events });
+  const command = `npm run eval -- --seeds ${seeds}${offset > 0 ? ` --seed-offset ${offset}` : ""}${values.scenarios ? ` --scenarios ${values.scenarios}` : ""}${values.profile !== "standard" ? ` --profile ${values.profile}` : ""}`;
+  const markdown = renderMarkdown(rows, { seeds, offset, profile: values.profile!, command, seconds, events });
   process.stdout.write(markdown);
   if (values.details) writeFileSync(values.details, `${JSON.stringify(Object.fromEntries(rows), null, 1)}\n`);
-  if (values.write) writeBenchmarks(markdown, values.profile!);
+  if (values.write) writeBenchmarks(markdown, offset > 0 ? `${values.profile!}-heldout` : values.profile!);
 }
 
 /** The largest |z| (in the rule's direction) any trigger of the label's type reached from onset to cause end + 7 days. */
@@ -123,7 +129,7 @@ function strongestZ(scenario: string, seed: number, label: Labels["incidents"][n
 const pct = (v: number | null) => (v === null ? "—" : `${(100 * v).toFixed(0)} %`);
 const num = (v: number | null, digits = 1) => (v === null ? "—" : v.toFixed(digits));
 
-function renderMarkdown(rows: Map<string, Row[]>, meta: { seeds: number; profile: string; command: string; seconds: number; events: number }): string {
+function renderMarkdown(rows: Map<string, Row[]>, meta: { seeds: number; offset: number; profile: string; command: string; seconds: number; events: number }): string {
   const out: string[] = [];
   const date = new Date().toISOString().slice(0, 10);
   let commit = "unknown";
@@ -132,7 +138,7 @@ function renderMarkdown(rows: Map<string, Row[]>, meta: { seeds: number; profile
   } catch {
     // Outside a git checkout the table still prints.
   }
-  out.push(`Command: \`${meta.command}\` — ${date}, commit ${commit}, ${meta.seeds} seeds per scenario, ${meta.profile} business, ${meta.events.toLocaleString("en-US")} events simulated and scanned in ${meta.seconds.toFixed(0)} s (in-process \`runScan\` + \`MemoryLedger\`, the \`bre scan\` path).`);
+  out.push(`Command: \`${meta.command}\` — ${date}, commit ${commit}, ${meta.seeds} seeds per scenario (${meta.offset + 1}–${meta.offset + meta.seeds}), ${meta.profile} business, ${meta.events.toLocaleString("en-US")} events simulated and scanned in ${meta.seconds.toFixed(0)} s (in-process \`runScan\` + \`MemoryLedger\`, the \`bre scan\` path).`);
   out.push("");
   out.push("| Detection | Recall | Precision | Delay median (days) | Delay p90 | FP / 30 days (controls) | RCA top-1 | RCA top-3 | Cascade lag in window | Cascade linked by engine |");
   out.push("|---|---|---|---|---|---|---|---|---|---|");

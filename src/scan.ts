@@ -139,7 +139,7 @@ export async function detectForAnalysis(input: ScanInput, config: ScanConfig = i
   const metrics = computeGoldMetrics(aggregates);
   const scores = scoreMetrics(metrics, config.detection, { days: aggregates.days, aggregates });
   const layers = computeLayers(scores, aggregates.length, config.detection);
-  const detected = detectIncidents(scores, aggregates.length, config.detection, layers);
+  const detected = detectIncidents(scores, aggregates.length, config.detection, layers, { days: aggregates.days, aggregates });
 
   const toAnalyze: IncidentToAnalyze[] = [];
   for (const found of detected) {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { MetricName } from "../metrics/gold.ts";
 import type { ChangeSignal } from "./changepoints.ts";
-import { confidenceOf, DEFAULT_DETECTION_CONFIG, detectIncidents, type LayerSignals, type ScoreTable } from "./detect.ts";
+import { confidenceOf, countZ, DEFAULT_DETECTION_CONFIG, detectIncidents, type LayerSignals, type ScoreTable } from "./detect.ts";
+import { poissonZ } from "./exact-tail.ts";
 import type { PointScore } from "./layer1.ts";
 
 const DAYS = 60;
@@ -91,5 +92,95 @@ describe("detectIncidents", () => {
     const unconfirmed: LayerSignals = { isolation: new Map(), changes: new Map([["refund_rate" as MetricName, change([30], 1, false)]]) };
     expect(detectIncidents(refundScores({}), DAYS, DEFAULT_DETECTION_CONFIG, unconfirmed)).toEqual([]);
     expect(detectIncidents(refundScores({}), DAYS, { ...DEFAULT_DETECTION_CONFIG, emitLowConfidence: false }, layers)).toEqual([]);
+  });
+});
+
+describe("fusion gate", () => {
+  const layersWith = (forestDays: number[], changeDays: number[]): LayerSignals => ({
+    isolation: new Map([["financial", forest(forestDays)]]),
+    changes: new Map([["refund_rate" as MetricName, change(changeDays)]]),
+  });
+  const gate = { ...DEFAULT_DETECTION_CONFIG, fusionGate: { belowZ: 5, require: "all" as const } };
+
+  it("holds a moderate incident back as a review flag when the other layers do not all agree", () => {
+    // z 4 on days 40–41: moderate. Forest agrees, no change point → LOW, needs review.
+    const [held] = detectIncidents(refundScores({ 40: 4, 41: 4 }), DAYS, gate, layersWith([41], []));
+    expect([held!.confidence, held!.needsReview]).toEqual(["LOW", true]);
+    // "any" is satisfied by the forest alone.
+    const [raised] = detectIncidents(refundScores({ 40: 4, 41: 4 }), DAYS, { ...gate, fusionGate: { belowZ: 5, require: "any" } }, layersWith([41], []));
+    expect([raised!.confidence, raised!.needsReview, raised!.detectedIndex]).toEqual(["HIGH", false, 41]);
+    // Without a gate the same incident is raised, as the spec's fusion does.
+    expect(detectIncidents(refundScores({ 40: 4, 41: 4 }), DAYS, { ...gate, fusionGate: null }, layersWith([41], []))[0]!.confidence).toBe("HIGH");
+  });
+
+  it("raises a moderate incident on the day the last layer agrees, never before", () => {
+    // Layer 1 would raise on day 41; the change point comes on day 43 (online): raised on 43.
+    const [late] = detectIncidents(refundScores({ 40: 4, 41: 4, 42: 4, 43: 4 }), DAYS, gate, layersWith([40], [43]));
+    expect([late!.detectedIndex, late!.startIndex, late!.confidence, late!.needsReview]).toEqual([43, 40, "VERY_HIGH", false]);
+    // Agreement already there (day 39 is inside the corroboration slack): raised on day 41.
+    const [early] = detectIncidents(refundScores({ 40: 4, 41: 4 }), DAYS, gate, layersWith([39], [41]));
+    expect(early!.detectedIndex).toBe(41);
+  });
+
+  it("never holds back a strong incident, nor one no other layer can judge", () => {
+    const [strong] = detectIncidents(refundScores({ 40: 6 }), DAYS, gate, layersWith([], []));
+    expect([strong!.confidence, strong!.needsReview, strong!.detectedIndex]).toEqual(["MEDIUM", false, 40]);
+    const [alone] = detectIncidents(refundScores({ 40: 4, 41: 4 }), DAYS, gate, noLayers());
+    expect([alone!.confidence, alone!.needsReview]).toEqual(["MEDIUM", false]);
+  });
+});
+
+describe("count check (refunds)", () => {
+  /** Aggregates with `n:refund_issued` per day. */
+  const aggregates = (counts: number[]) => ({ length: counts.length, column: (key: string) => Float64Array.from(key === "n:refund_issued" ? counts : counts.map(() => 0)) });
+  const check = { events: ["refund_issued" as const], windowDays: 7, baselineDays: 30, minZ: 2, unlessZ: 8 };
+
+  it("scores the trailing week's count against the weeks before it (Poisson)", () => {
+    const counts = new Array(DAYS).fill(1);
+    for (let i = 40; i < 47; i++) counts[i] = 3; // 21 refunds in a week where 7 are usual
+    const z = countZ(check, aggregates(counts));
+    expect(z[35]).toBeNull(); // 7 + 30 days needed
+    expect(z[39]).toBeCloseTo(poissonZ(7, 7), 9);
+    expect(z[46]).toBeCloseTo(poissonZ(21, 7), 9);
+    expect(z[46]!).toBeGreaterThan(3);
+  });
+
+  it("lets a refund-rate day fire only when the refund count moves too, unless the rate is extreme", () => {
+    const flat = aggregates(new Array(DAYS).fill(1));
+    const context = { days: Array.from({ length: DAYS }, (_, i) => `2026-01-${String(i + 1).padStart(2, "0")}`), aggregates: flat as never };
+    // One large refund: rate z 4–6 on two days, the count as usual → a review flag only.
+    const held = detectIncidents(refundScores({ 45: 4, 46: 6 }), DAYS, DEFAULT_DETECTION_CONFIG, noLayers(), context);
+    expect(held.map((i) => [i.confidence, i.needsReview])).toEqual([["LOW", true]]);
+    // The same rate without the aggregates (no count known) fires as before.
+    expect(detectIncidents(refundScores({ 45: 4, 46: 6 }), DAYS, DEFAULT_DETECTION_CONFIG, noLayers()).length).toBe(1);
+    // A rate beyond unlessZ needs no count.
+    expect(detectIncidents(refundScores({ 46: 9 }), DAYS, DEFAULT_DETECTION_CONFIG, noLayers(), context).map((i) => i.detectedIndex)).toEqual([46]);
+    // A cluster of refunds (count z > 2) with the rate up → raised.
+    const counts = new Array(DAYS).fill(1);
+    for (let i = 40; i < 47; i++) counts[i] = 3;
+    const cluster = { ...context, aggregates: aggregates(counts) as never };
+    expect(detectIncidents(refundScores({ 45: 4, 46: 6 }), DAYS, DEFAULT_DETECTION_CONFIG, noLayers(), cluster).map((i) => [i.detectedIndex, i.confidence])).toEqual([[46, "MEDIUM"]]);
+    // The count moving only later: the window keeps its first day, raised when the count moves.
+    const later = new Array(DAYS).fill(1);
+    for (let i = 46; i < 50; i++) later[i] = 5;
+    const [late] = detectIncidents(refundScores({ 44: 4, 45: 4, 46: 4, 47: 4 }), DAYS, DEFAULT_DETECTION_CONFIG, noLayers(), { ...context, aggregates: aggregates(later) as never });
+    expect([late!.startIndex, late!.detectedIndex, late!.confidence]).toEqual([44, 47, "MEDIUM"]);
+  });
+});
+
+describe("regime changes that open incidents (openOnChange)", () => {
+  /** supplier_delay_rate flat (z 0) with a confirmed upward regime change on days 30–31. */
+  function supplierScores(): ScoreTable {
+    const table = refundScores({});
+    table.set("supplier_delay_rate", Array.from({ length: DAYS }, () => ({ value: 0.1, baseline: 0.1, z: 0 })));
+    return table;
+  }
+  const layers = (): LayerSignals => ({ isolation: new Map(), changes: new Map([["supplier_delay_rate" as MetricName, change([30, 31])]]) });
+
+  it("raises a supplier regime change without Layer 1 (MEDIUM), and keeps other types as review flags", () => {
+    const [raised] = detectIncidents(supplierScores(), DAYS, DEFAULT_DETECTION_CONFIG, layers()).filter((i) => i.type === "SUPPLIER_DEPENDENCY_FAILURE");
+    expect([raised!.detectedIndex, raised!.confidence, raised!.needsReview, raised!.methods]).toEqual([30, "MEDIUM", false, ["changepoint"]]);
+    const [flag] = detectIncidents(supplierScores(), DAYS, { ...DEFAULT_DETECTION_CONFIG, openOnChange: [] }, layers());
+    expect([flag!.confidence, flag!.needsReview]).toEqual(["LOW", true]);
   });
 });

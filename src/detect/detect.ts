@@ -10,9 +10,14 @@
  *   (± `corroborationDays`); Layer 3 when a trigger metric changes regime in the trigger's
  *   direction within the same span.
  * - Fusion (spec): L1 alone → MEDIUM; L1 with one more layer → HIGH; all three → VERY_HIGH.
+ * - Fusion gate ({@link gateDay}): a moderate Layer 1 incident (peak |z| < 5) is raised only once
+ *   every other enabled layer able to judge it agrees, and on the day that agreement is known;
+ *   otherwise it stays a LOW confidence review flag. Strong incidents are raised on Layer 1.
+ * - A rule may also need a count to move with its rate ({@link CountCheck}: refunds).
  * - A trigger metric's regime change with no Layer 1 incident of that type nearby becomes a LOW
- *   confidence incident flagged for review (`needsReview`); Layer 2 alone opens nothing, since a
- *   domain-wide isolation does not say which incident type it would be.
+ *   confidence incident flagged for review (`needsReview`), or, for the types in `openOnChange`
+ *   (supplier delays), a raised incident; Layer 2 alone opens nothing, since a domain-wide
+ *   isolation does not say which incident type it would be.
  */
 import type { Domain, GoldMetrics, MetricDefinition, MetricName } from "../metrics/gold.ts";
 import { GOLD_METRICS, METRICS_BY_NAME } from "../metrics/gold.ts";
@@ -22,7 +27,8 @@ import { weekday } from "../time.ts";
 import { type ChangeSignal, DEFAULT_CHANGEPOINT, type ChangepointOptions, changepointLayer } from "./changepoints.ts";
 import { DEFAULT_ISOLATION_FOREST, DomainForest, type IsolationForestOptions } from "./isolation-forest.ts";
 import { type PointScore, RELATIVE_SCALE_FLOOR, robustScores, UNIT_SCALE_FLOOR } from "./layer1.ts";
-import { type FiredTrigger, INCIDENT_RULES, type IncidentRule, maxSeverity, ruleSeverity, type Trigger } from "./rules.ts";
+import { poissonZ } from "./exact-tail.ts";
+import { type CountCheck, type FiredTrigger, INCIDENT_RULES, type IncidentRule, maxSeverity, ruleSeverity, type Trigger } from "./rules.ts";
 
 export type { FiredTrigger } from "./rules.ts";
 export type { PointScore } from "./layer1.ts";
@@ -55,6 +61,19 @@ export interface DetectionConfig {
   corroborationDays: number;
   /** Whether regime changes without a Layer 1 incident are reported as LOW confidence incidents. */
   emitLowConfidence: boolean;
+  /**
+   * Fusion gate: a Layer 1 incident whose peak |z| stays below `belowZ` is raised only when the
+   * other enabled layers that can judge it agree (`require: "all"`) or one of them does
+   * (`"any"`); otherwise it is kept as a LOW confidence review flag. null: every Layer 1
+   * incident is raised (the spec's fusion only grades confidence).
+   */
+  fusionGate: { belowZ: number; require: "any" | "all" } | null;
+  /**
+   * Incident types for which a regime change confirmed by every change-point method, with no
+   * Layer 1 incident nearby, is raised (MEDIUM, or HIGH with the forest) instead of being a LOW
+   * review flag: metrics whose incidents are persistent shifts too small for any single day's z.
+   */
+  openOnChange: readonly IncidentType[];
 }
 
 export const DEFAULT_DETECTION_CONFIG: DetectionConfig = {
@@ -70,6 +89,8 @@ export const DEFAULT_DETECTION_CONFIG: DetectionConfig = {
   changepoint: DEFAULT_CHANGEPOINT,
   corroborationDays: 2,
   emitLowConfidence: true,
+  fusionGate: { belowZ: 5, require: "all" },
+  openOnChange: ["SUPPLIER_DEPENDENCY_FAILURE"],
 };
 
 export type ScoreTable = Map<MetricName, PointScore[]>;
@@ -196,14 +217,59 @@ export function firedTriggers(rule: IncidentRule, scores: ScoreTable, i: number,
  * Walks the days in order, merges firing days into incidents, and fuses the other layers'
  * agreement into each incident's confidence. Without `layers`, Layer 1 alone (MEDIUM).
  */
-export function detectIncidents(scores: ScoreTable, dayCount: number, config: DetectionConfig, layers?: LayerSignals): DetectedIncident[] {
+export function detectIncidents(scores: ScoreTable, dayCount: number, config: DetectionConfig, layers?: LayerSignals, context?: ScoringContext): DetectedIncident[] {
   const incidents: DetectedIncident[] = [];
   for (const rule of INCIDENT_RULES) {
     const found = walkRule(rule, dayCount, (i) => firedTriggers(rule, scores, i, config), scores, config);
-    for (const incident of found) incidents.push(fuse(incident, layers, config, dayCount));
+    const counted = rule.countCheck && context?.aggregates ? countZ(rule.countCheck, context.aggregates) : null;
+    for (const incident of found) {
+      const raisedOn = counted ? countDay(incident, rule, rule.countCheck!, counted, scores) : incident.detectedIndex;
+      if (raisedOn === null) incidents.push({ ...fuse(incident, layers, config, dayCount), confidence: "LOW", needsReview: true });
+      else incidents.push(fuse({ ...incident, detectedIndex: raisedOn }, layers, config, dayCount));
+    }
     if (layers && config.emitLowConfidence) incidents.push(...lowConfidence(rule, found, scores, layers, config, dayCount));
   }
   return incidents.sort((a, b) => a.detectedIndex - b.detectedIndex || a.type.localeCompare(b.type));
+}
+
+/**
+ * The first day from an incident's Layer 1 detection to the end of its window on which its
+ * count check passes (count z at least `minZ`, or a trigger's |z| at least `unlessZ`, or the
+ * count not scorable yet), or null: the rate moved but the count never did.
+ */
+function countDay(incident: DetectedIncident, rule: IncidentRule, check: CountCheck, counted: readonly (number | null)[], scores: ScoreTable): number | null {
+  for (let i = incident.detectedIndex; i <= incident.endIndex; i++) {
+    const z = counted[i];
+    if (z === null || z === undefined || z >= check.minZ) return i;
+    const extreme = rule.triggers.some((t) => Math.abs(scores.get(t.metric)?.[i]?.z ?? 0) >= check.unlessZ);
+    if (extreme) return i;
+  }
+  return null;
+}
+
+
+/**
+ * Per day, the Poisson z ({@link poissonZ}) of the `check.events` counted over the trailing
+ * `windowDays` against `windowDays` × the mean daily count of the `baselineDays` before them;
+ * null until a full baseline exists.
+ */
+export function countZ(check: CountCheck, aggregates: Pick<DailyAggregates, "column" | "length">): (number | null)[] {
+  const n = aggregates.length;
+  const daily = new Float64Array(n);
+  for (const type of check.events) {
+    const column = aggregates.column(`n:${type}`);
+    for (let i = 0; i < n; i++) daily[i]! += column[i] ?? 0;
+  }
+  const prefix = new Float64Array(n + 1);
+  for (let i = 0; i < n; i++) prefix[i + 1] = prefix[i]! + daily[i]!;
+  const out: (number | null)[] = new Array(n).fill(null);
+  for (let i = check.windowDays + check.baselineDays - 1; i < n; i++) {
+    const count = prefix[i + 1]! - prefix[i + 1 - check.windowDays]!;
+    const baseEnd = i + 1 - check.windowDays;
+    const lambda = ((prefix[baseEnd]! - prefix[baseEnd - check.baselineDays]!) / check.baselineDays) * check.windowDays;
+    out[i] = lambda > 0 ? poissonZ(count, lambda) : count > 0 ? Number.POSITIVE_INFINITY : 0;
+  }
+  return out;
 }
 
 function walkRule(rule: IncidentRule, dayCount: number, fire: (i: number) => FiredTrigger[], scores: ScoreTable, config: DetectionConfig): DetectedIncident[] {
@@ -321,7 +387,35 @@ function fuse(incident: DetectedIncident, layers: LayerSignals | undefined, conf
   const methods: DetectionMethod[] = ["mad_zscore"];
   if (found.isolationForest) methods.push("isolation_forest");
   if (found.changepoint) methods.push("changepoint");
-  return { ...incident, methods, confidence: confidenceOf(true, !!found.isolationForest, !!found.changepoint), layers: { madZscore: true, ...found } };
+  const fused: DetectedIncident = { ...incident, methods, confidence: confidenceOf(true, !!found.isolationForest, !!found.changepoint), layers: { madZscore: true, ...found } };
+  const passed = gateDay(fused, triggers, layers, config, from, to);
+  if (passed === null) return { ...fused, confidence: "LOW", needsReview: true };
+  return passed > fused.detectedIndex ? { ...fused, detectedIndex: passed } : fused;
+}
+
+/**
+ * The fusion gate on a Layer 1 incident: the day a daily scan would raise it, or null when it
+ * stays a review flag. Strong incidents (peak |z| at or above `fusionGate.belowZ`), and all of
+ * them without a gate, are raised on their Layer 1 detection day. A moderate one needs the
+ * layers that can judge it (the forest when it runs; change points when a fired trigger has a
+ * regime signal) to agree as the gate requires, each on some day from `from` up to the day of
+ * raising: the layers are online, so the incident is raised on the first day from its Layer 1
+ * detection on which the agreement is known, never earlier than it could be.
+ */
+export function gateDay(incident: Pick<DetectedIncident, "primary" | "detectedIndex">, triggers: readonly Trigger[], layers: LayerSignals, config: DetectionConfig, from: number, to: number): number | null {
+  const gate = config.fusionGate;
+  if (!gate || Math.abs(incident.primary.z ?? 0) >= gate.belowZ) return incident.detectedIndex;
+  const judgeForest = layers.isolation.size > 0;
+  const judgeChange = triggers.some((t) => layers.changes.has(t.metric));
+  if (!judgeForest && !judgeChange) return incident.detectedIndex;
+  for (let day = incident.detectedIndex; day <= to; day++) {
+    const found = agreement(triggers, layers, from, day);
+    const votes: boolean[] = [];
+    if (judgeForest) votes.push(found.isolationForest !== null);
+    if (judgeChange) votes.push(found.changepoint !== null);
+    if (gate.require === "all" ? votes.every(Boolean) : votes.some(Boolean)) return day;
+  }
+  return null;
 }
 
 /**
@@ -361,6 +455,10 @@ function lowConfidence(rule: IncidentRule, layerOne: readonly DetectedIncident[]
       const found = agreement(triggers.filter((t) => incident.triggersFired.includes(t.metric)), layers, from, to);
       const methods: DetectionMethod[] = ["changepoint"];
       if (found.isolationForest) methods.unshift("isolation_forest");
+      if (config.openOnChange.includes(rule.type)) {
+        const confidence: Confidence = found.isolationForest ? "HIGH" : "MEDIUM";
+        return { ...incident, severity: "LOW" as const, methods, confidence, needsReview: false, layers: { madZscore: false, ...found } };
+      }
       return { ...incident, severity: "LOW" as const, methods, confidence: "LOW" as const, needsReview: true, layers: { madZscore: false, ...found } };
     });
 }

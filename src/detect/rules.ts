@@ -31,9 +31,26 @@ export interface Trigger {
   absolute?: { below?: number; above?: number };
 }
 
+/**
+ * A count the rule's firing days must also show: on a day a trigger passes its threshold, the
+ * rule fires only if the number of `events` in the trailing `windowDays` is at least `minZ`
+ * above its Poisson expectation (the mean daily count over the `baselineDays` before the window),
+ * unless the trigger's |z| reaches `unlessZ`. An amount-weighted rate (refunds against revenue)
+ * moves as much for one large refund as for a cluster of small ones; a spike is the cluster.
+ */
+export interface CountCheck {
+  events: readonly EventType[];
+  windowDays: number;
+  baselineDays: number;
+  minZ: number;
+  unlessZ: number;
+}
+
 export interface IncidentRule {
   type: IncidentType;
   triggers: readonly Trigger[];
+  /** A count that must move with the triggers (checked only when the scan passes its daily aggregates). */
+  countCheck?: CountCheck;
   /** Event types whose events in the window are the incident's evidence. */
   evidence: readonly EventType[];
   /** Metrics checked for corroboration (reported as supporting metrics). */
@@ -44,6 +61,7 @@ export const INCIDENT_RULES: readonly IncidentRule[] = [
   {
     type: "REFUND_SPIKE",
     triggers: [{ metric: "refund_rate", direction: "up", zThreshold: 3 }],
+    countCheck: { events: ["refund_issued", "credit_memo_issued"], windowDays: 7, baselineDays: 30, minZ: 2, unlessZ: 8 },
     evidence: ["refund_issued", "credit_memo_issued"],
     supporting: ["daily_refunds", "daily_revenue"],
   },
