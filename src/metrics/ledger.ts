@@ -8,8 +8,9 @@
  *   (issued day, due day, paid day, …); its contributions are a function of that state, and when
  *   the state changes the old contributions are subtracted and the new ones added.
  *
- * The CompanyLog Durable Object and the CLI both call {@link foldEvents}; the scan reads the
- * resulting aggregates, so the Worker and `bre scan` compute the same numbers.
+ * The CompanyLog Durable Object calls {@link foldEvents}; the CLI's {@link MemoryLedger} runs the
+ * same fold in columns (memory-ledger.ts, checked against this one); the scan reads the resulting
+ * aggregates, so the Worker and `bre scan` compute the same numbers.
  */
 import { dayOf, type CanonicalEvent } from "../events/canonical.ts";
 import { addDays, daysBetween } from "../time.ts";
@@ -273,55 +274,7 @@ function openInterval(opened: string | undefined, closed: string | undefined, ke
 const maxDay = (a: string, b: string) => (a > b ? a : b);
 const minDay = (a: string, b: string) => (a < b ? a : b);
 
-/**
- * An in-memory ledger for the CLI and tests: the same fold as the CompanyLog, with
- * de-duplication by event id.
- */
-export class MemoryLedger {
-  readonly daily = new Map<string, number>();
-  readonly customerRevenue = new Map<string, number>();
-  readonly states = new Map<string, EntityState>();
-  private readonly seen = new Set<string>();
-
-  /** Appends events; returns how many were new. */
-  append(events: readonly CanonicalEvent[]): { accepted: number; duplicates: number } {
-    const fresh: CanonicalEvent[] = [];
-    for (const event of events) {
-      if (this.seen.has(event.event_id)) continue;
-      this.seen.add(event.event_id);
-      fresh.push(event);
-    }
-    const delta = foldEvents(fresh, this.states);
-    mergeInto(this.daily, delta.daily);
-    mergeInto(this.customerRevenue, delta.customerRevenue);
-    for (const [key, state] of delta.states) this.states.set(key, state);
-    return { accepted: fresh.length, duplicates: events.length - fresh.length };
-  }
-
-  /** The aggregates as the scan reads them. */
-  snapshot(): LedgerSnapshot {
-    return snapshotFromRows(
-      [...this.daily].map(([k, value]) => splitKey(k, value)),
-      [...this.customerRevenue].map(([k, value]) => {
-        const { day, key } = splitKey(k, value);
-        return { day, customer_id: key, revenue: value };
-      }),
-    );
-  }
-}
-
-function mergeInto(target: Map<string, number>, source: Map<string, number>): void {
-  for (const [k, v] of source) {
-    const next = (target.get(k) ?? 0) + v;
-    if (Math.abs(next) < 1e-9) target.delete(k);
-    else target.set(k, next);
-  }
-}
-
-function splitKey(k: string, value: number): { day: string; key: string; value: number } {
-  const bar = k.indexOf("|");
-  return { day: k.slice(0, bar), key: k.slice(bar + 1), value };
-}
+export { MemoryLedger } from "./memory-ledger.ts";
 
 /** Daily aggregates as rows, the form the CompanyLog stores and returns. */
 export interface LedgerSnapshot {
