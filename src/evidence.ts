@@ -28,60 +28,110 @@ export function toEvidence(event: CanonicalEvent): EvidenceEvent {
   return { event_id, event_type, event_time, entity_type, entity_id, related_entity_ids, amount, attributes };
 }
 
-/** Evidence from events held in memory, indexed by type and sorted by time then id. */
+/**
+ * Evidence from events held in memory, for the CLI and tests. Compact: per event type, a column
+ * of event times (epoch ms), one of ids and the evidence fields as one JSON string each, so a
+ * million events are three million flat values rather than millions of nested objects for the
+ * garbage collector to trace. An event is parsed back the first time a query returns it, as the
+ * CompanyLog parses its stored rows (the same JSON round trip), and kept for later queries.
+ */
 export class MemoryEvidence implements EvidenceSource {
-  private readonly byType = new Map<EventType, EvidenceEvent[]>();
-  private sorted = true;
+  private readonly byType = new Map<EventType, EvidenceColumns>();
 
   add(event: CanonicalEvent): void {
-    let list = this.byType.get(event.event_type);
-    if (!list) this.byType.set(event.event_type, (list = []));
-    list.push(toEvidence(event));
-    this.sorted = false;
+    let columns = this.byType.get(event.event_type);
+    if (!columns) this.byType.set(event.event_type, (columns = new EvidenceColumns()));
+    columns.add(event);
   }
 
   async events(query: EvidenceQuery): Promise<EvidenceEvent[]> {
-    if (!this.sorted) {
-      for (const list of this.byType.values()) list.sort(compareEvidence);
-      this.sorted = true;
-    }
-    // Lists are sorted by time: binary-search the window, then merge the per-type runs in order.
-    const after = `${query.to}\uffff`;
-    const runs: EvidenceEvent[][] = [];
+    // Times of day `from` 00:00 up to (not including) the day after `to`: both days included.
+    const from = Date.parse(`${query.from}T00:00:00.000Z`);
+    const until = Date.parse(`${query.to}T00:00:00.000Z`) + 86_400_000;
+    const runs: { columns: EvidenceColumns; start: number; end: number }[] = [];
     for (const type of new Set(query.types)) {
-      const list = this.byType.get(type);
-      if (!list) continue;
-      const start = firstAtOrAfter(list, query.from);
-      const end = firstAtOrAfter(list, after);
-      if (end > start) runs.push(list.slice(start, end));
+      const columns = this.byType.get(type);
+      if (!columns) continue;
+      columns.sort();
+      const start = columns.firstAtOrAfter(from);
+      const end = columns.firstAtOrAfter(until);
+      if (end > start) runs.push({ columns, start, end });
     }
-    let merged = runs[0] ?? [];
-    for (let r = 1; r < runs.length; r++) merged = mergeSorted(merged, runs[r]!, query.limit);
-    return merged.length > query.limit ? merged.slice(0, query.limit) : merged;
+    // Merge the per-type runs in (time, id) order up to the limit, then parse only what is returned.
+    const out: EvidenceEvent[] = [];
+    const next = runs.map((r) => r.start);
+    while (out.length < query.limit) {
+      let best = -1;
+      for (let r = 0; r < runs.length; r++) {
+        if (next[r]! >= runs[r]!.end) continue;
+        // Strictly before: on a tie the earlier type of the query goes first.
+        if (best === -1 || runs[r]!.columns.before(next[r]!, runs[best]!.columns, next[best]!)) best = r;
+      }
+      if (best === -1) break;
+      out.push(runs[best]!.columns.event(next[best]!++));
+    }
+    return out;
   }
 }
 
-function mergeSorted(a: readonly EvidenceEvent[], b: readonly EvidenceEvent[], limit: number): EvidenceEvent[] {
-  const out: EvidenceEvent[] = [];
-  let i = 0;
-  let j = 0;
-  while (out.length < limit && (i < a.length || j < b.length)) {
-    if (j >= b.length || (i < a.length && compareEvidence(a[i]!, b[j]!) <= 0)) out.push(a[i++]!);
-    else out.push(b[j++]!);
-  }
-  return out;
-}
+/** The events of one type: times, ids and JSON bodies in parallel arrays, sorted by (time, id) on demand. */
+class EvidenceColumns {
+  private times: number[] = [];
+  private ids: string[] = [];
+  private bodies: string[] = [];
+  private parsed = new Map<number, EvidenceEvent>();
+  private sorted = true;
 
-/** Index of the first event whose time is ≥ `time` (string order is time order for ISO UTC). */
-function firstAtOrAfter(list: readonly EvidenceEvent[], time: string): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (list[mid]!.event_time < time) lo = mid + 1;
-    else hi = mid;
+  add(event: CanonicalEvent): void {
+    const time = Date.parse(event.event_time);
+    const n = this.times.length;
+    if (n > 0 && this.sorted) this.sorted = this.times[n - 1]! < time || (this.times[n - 1] === time && this.ids[n - 1]! <= event.event_id);
+    this.times.push(time);
+    this.ids.push(event.event_id);
+    this.bodies.push(JSON.stringify(toEvidence(event)));
   }
-  return lo;
+
+  sort(): void {
+    if (this.sorted) return;
+    const { times, ids } = this;
+    const order = Array.from({ length: times.length }, (_, i) => i);
+    order.sort((a, b) => times[a]! - times[b]! || (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0));
+    const parsed = new Map<number, EvidenceEvent>();
+    for (let i = 0; i < order.length; i++) {
+      const cached = this.parsed.get(order[i]!);
+      if (cached) parsed.set(i, cached);
+    }
+    this.times = order.map((i) => times[i]!);
+    this.ids = order.map((i) => ids[i]!);
+    this.bodies = order.map((i) => this.bodies[i]!);
+    this.parsed = parsed;
+    this.sorted = true;
+  }
+
+  /** Index of the first event at or after `time` (epoch ms). */
+  firstAtOrAfter(time: number): number {
+    let lo = 0;
+    let hi = this.times.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.times[mid]! < time) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Whether event `i` here comes strictly before event `j` of `other` in (time, id) order. */
+  before(i: number, other: EvidenceColumns, j: number): boolean {
+    const a = this.times[i]!;
+    const b = other.times[j]!;
+    return a !== b ? a < b : this.ids[i]! < other.ids[j]!;
+  }
+
+  event(i: number): EvidenceEvent {
+    let event = this.parsed.get(i);
+    if (!event) this.parsed.set(i, (event = JSON.parse(this.bodies[i]!) as EvidenceEvent));
+    return event;
+  }
 }
 
 export function compareEvidence(a: EvidenceEvent, b: EvidenceEvent): number {
