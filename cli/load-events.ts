@@ -4,8 +4,8 @@
  */
 import { createReadStream } from "node:fs";
 import { extname } from "node:path";
-import { decodeUtf8, formatFrom, readRecords, type RecordFormat } from "../src/connectors/files/records.ts";
-import { type CanonicalEvent, type Rejection, validateEvent } from "../src/events/canonical.ts";
+import { decodeUtf8, formatFrom, readRecordBatches, type RecordFormat } from "../src/connectors/files/records.ts";
+import { type Rejection, validateEvent } from "../src/events/canonical.ts";
 import { MemoryEvidence } from "../src/evidence.ts";
 import { MemoryLedger } from "../src/metrics/ledger.ts";
 
@@ -19,6 +19,7 @@ export interface LoadedEvents {
 }
 
 const BATCH = 5_000;
+const READ_CHUNK = 1 << 20;
 
 export async function loadEventsFile(path: string, options: { format?: RecordFormat; ingestedAt: string }): Promise<LoadedEvents> {
   const format = options.format ?? formatFrom(extname(path) || path);
@@ -29,32 +30,32 @@ export async function loadEventsFile(path: string, options: { format?: RecordFor
   let records = 0;
   let accepted = 0;
   let duplicates = 0;
-  let batch: CanonicalEvent[] = [];
-  const flush = () => {
-    const counts = ledger.append(batch);
-    accepted += counts.accepted;
-    duplicates += counts.duplicates;
-    batch = [];
-  };
-  const seen = new Set<string>();
-  for await (const item of readRecords(decodeUtf8(createReadStream(path)), format)) {
-    records++;
-    if ("error" in item) {
-      rejections.push({ index: item.index, field: "(record)", reason: item.error });
-      continue;
+  // Events are folded as they are read; the ledger's batches stay every BATCH valid records (the
+  // batching decides how floating-point sums are grouped, so it is part of the output).
+  let inBatch = 0;
+  for await (const items of readRecordBatches(decodeUtf8(createReadStream(path, { highWaterMark: READ_CHUNK })), format)) {
+    for (const item of items) {
+      records++;
+      if ("error" in item) {
+        rejections.push({ index: item.index, field: "(record)", reason: item.error });
+        continue;
+      }
+      const result = validateEvent(item.record, options.ingestedAt);
+      if (!result.ok) {
+        rejections.push({ index: item.index, ...result.rejection });
+        continue;
+      }
+      // The first event with an id is kept, for the aggregates and for evidence alike.
+      if (ledger.add(result.event)) {
+        accepted++;
+        evidence.add(result.event);
+      } else duplicates++;
+      if (++inBatch >= BATCH) {
+        ledger.endBatch();
+        inBatch = 0;
+      }
     }
-    const result = validateEvent(item.record, options.ingestedAt);
-    if (!result.ok) {
-      rejections.push({ index: item.index, ...result.rejection });
-      continue;
-    }
-    if (!seen.has(result.event.event_id)) {
-      seen.add(result.event.event_id);
-      evidence.add(result.event);
-    }
-    batch.push(result.event);
-    if (batch.length >= BATCH) flush();
   }
-  flush();
+  ledger.endBatch();
   return { ledger, evidence, records, accepted, duplicates, rejections };
 }

@@ -159,24 +159,39 @@ export class MemoryLedger {
   /** [sum, n, sq] key ids of each averaged attribute. */
   private readonly meanKeys = new Map<string, [number, number, number]>();
 
-  /** Appends events; returns how many were new. */
+  /** Appends a batch of events; returns how many were new. */
   append(events: readonly CanonicalEvent[]): { accepted: number; duplicates: number } {
-    this.batch = new Map();
-    this.batchRevenue = new Map();
+    this.endBatch();
     let accepted = 0;
-    for (const event of events) {
-      if (this.seen.has(event.event_id)) continue;
-      this.seen.add(event.event_id);
-      accepted++;
-      this.fold(event);
-    }
+    for (const event of events) if (this.add(event)) accepted++;
+    this.endBatch();
+    return { accepted, duplicates: events.length - accepted };
+  }
+
+  /**
+   * Folds one event into the current batch, unless its id was seen; returns whether it was new.
+   * Streaming `add`s and an `endBatch` give what `append` of the same batch gives, without a
+   * batch of events kept alive (they would outlive the young generation and cost a full GC).
+   */
+  add(event: CanonicalEvent): boolean {
+    if (this.seen.has(event.event_id)) return false;
+    this.seen.add(event.event_id);
+    this.fold(event);
+    return true;
+  }
+
+  /** Adds the current batch's sums to the totals (as `append` does at the end of its batch). */
+  endBatch(): void {
+    if (this.batch.size === 0 && this.batchRevenue.size === 0) return;
     mergeInto(this.totals, this.batch);
     mergeInto(this.revenueTotals, this.batchRevenue);
-    return { accepted, duplicates: events.length - accepted };
+    this.batch = new Map();
+    this.batchRevenue = new Map();
   }
 
   /** The aggregates as the scan reads them. */
   snapshot(): LedgerSnapshot {
+    this.endBatch();
     const daily: LedgerSnapshot["daily"] = [];
     for (const [slot, value] of this.totals) daily.push({ day: this.days.text[slot % DAY_SLOTS]!, key: this.keys.text[Math.floor(slot / DAY_SLOTS)]!, value });
     const customerRevenue: LedgerSnapshot["customerRevenue"] = [];
@@ -188,6 +203,7 @@ export class MemoryLedger {
 
   /** `${day}|${key}` → total, in the reference ledger's form (for tests and inspection). */
   get daily(): Map<string, number> {
+    this.endBatch();
     const out = new Map<string, number>();
     for (const [slot, value] of this.totals) out.set(`${this.days.text[slot % DAY_SLOTS]}|${this.keys.text[Math.floor(slot / DAY_SLOTS)]}`, value);
     return out;
@@ -195,6 +211,7 @@ export class MemoryLedger {
 
   /** `${day}|${customer_id}` → revenue, in the reference ledger's form. */
   get customerRevenue(): Map<string, number> {
+    this.endBatch();
     const out = new Map<string, number>();
     for (const [slot, value] of this.revenueTotals) out.set(`${this.days.text[slot % DAY_SLOTS]}|${this.customers.text[Math.floor(slot / DAY_SLOTS)]}`, value);
     return out;
@@ -216,7 +233,7 @@ export class MemoryLedger {
     return out;
   }
 
-  private add(day: number, key: number, value: number): void {
+  private contribute(day: number, key: number, value: number): void {
     if (value === 0 || !Number.isFinite(value)) return;
     const slot = key * DAY_SLOTS + day;
     const sum = this.batch.get(slot);
@@ -227,21 +244,21 @@ export class MemoryLedger {
     if (typeof value !== "number" || !Number.isFinite(value)) return;
     let keys = this.meanKeys.get(name);
     if (!keys) this.meanKeys.set(name, (keys = [this.keys.id(`sum:${name}`), this.keys.id(`n:${name}`), this.keys.id(`sq:${name}`)]));
-    this.add(day, keys[0], value);
-    this.add(day, keys[1], 1);
-    this.add(day, keys[2], value * value);
+    this.contribute(day, keys[0], value);
+    this.contribute(day, keys[1], 1);
+    this.contribute(day, keys[2], value * value);
   }
 
   /** The reference's `eventContributions`, customer revenue and `stateUpdates`, in its order. */
   private fold(event: CanonicalEvent): void {
     const type = event.event_type;
     const day = this.days.id(dayOf(event.event_time));
-    this.add(day, (this.countKey[type] ??= this.keys.id(`n:${type}`)), 1);
+    this.contribute(day, (this.countKey[type] ??= this.keys.id(`n:${type}`)), 1);
     const flags = event.data_quality_flags;
     if (flags.length > 0) {
-      this.add(day, (this.qualityKey[type] ??= this.keys.id(`dq:${type}`)), 1);
+      this.contribute(day, (this.qualityKey[type] ??= this.keys.id(`dq:${type}`)), 1);
       const categories = [...new Set(flags.map((flag) => flag.split(":")[0]!))].sort();
-      for (const category of categories) this.add(day, this.keys.id(`dq:${category}:${type}`), 1);
+      for (const category of categories) this.contribute(day, this.keys.id(`dq:${category}:${type}`), 1);
     }
     const attr = event.attributes;
     const amount = event.amount ?? 0;
@@ -251,13 +268,13 @@ export class MemoryLedger {
         this.mean(day, "days_to_pay", attr.days_to_pay);
         break;
       case "expense_posted":
-        this.add(day, k.expenses, amount);
-        this.add(day, k.expenseSquares, amount * amount);
+        this.contribute(day, k.expenses, amount);
+        this.contribute(day, k.expenseSquares, amount * amount);
         break;
       case "refund_issued":
       case "credit_memo_issued":
-        this.add(day, k.refunds, Math.abs(amount));
-        this.add(day, k.refundSquares, amount * amount);
+        this.contribute(day, k.refunds, Math.abs(amount));
+        this.contribute(day, k.refundSquares, amount * amount);
         break;
       case "order_late":
         this.mean(day, "days_late", attr.days_late);
@@ -275,7 +292,7 @@ export class MemoryLedger {
         break;
     }
     const revenue = revenueOf(event);
-    if (revenue !== 0) this.add(day, k.revenue, revenue);
+    if (revenue !== 0) this.contribute(day, k.revenue, revenue);
     const customer = event.related_entity_ids.customer_id;
     if (customer && revenue !== 0) {
       const slot = this.customers.id(customer) * DAY_SLOTS + day;
@@ -287,7 +304,7 @@ export class MemoryLedger {
 
   private updateState(event: CanonicalEvent, type: EventType, day: number): void {
     const attr = event.attributes;
-    const asDay = (value: unknown) => (typeof value === "string" ? this.days.id(dayOf(value)) : NONE);
+    const asDay = this.asDay;
     switch (type) {
       case "invoice_issued": {
         const amount = event.amount ?? (typeof attr.total === "number" ? attr.total : Number.NaN);
@@ -320,6 +337,9 @@ export class MemoryLedger {
         return;
     }
   }
+
+  /** The day of an attribute date, or NONE. */
+  private readonly asDay = (value: unknown): number => (typeof value === "string" ? this.days.id(dayOf(value)) : NONE);
 
   /** Earliest day wins; a known day beats a missing one (the reference's `mergeState`). */
   private earliest(current: number, update: number): number {
@@ -363,11 +383,11 @@ export class MemoryLedger {
       start = this.days.less(issued, dayAfterDue) ? dayAfterDue : issued;
     }
     if (paid !== NONE && !this.days.less(start, paid)) return;
-    this.add(start, this.k.arAmount, sign * value);
-    this.add(start, this.k.arCount, sign);
+    this.contribute(start, this.k.arAmount, sign * value);
+    this.contribute(start, this.k.arCount, sign);
     if (paid !== NONE) {
-      this.add(paid, this.k.arAmount, -sign * value);
-      this.add(paid, this.k.arCount, -sign);
+      this.contribute(paid, this.k.arAmount, -sign * value);
+      this.contribute(paid, this.k.arCount, -sign);
     }
   }
 
@@ -396,8 +416,8 @@ export class MemoryLedger {
       end = this.days.less(closedOrOpened, stale) ? closedOrOpened : stale;
     }
     if (!this.days.less(opened, end)) return;
-    this.add(opened, key, sign);
-    this.add(end, key, -sign);
+    this.contribute(opened, key, sign);
+    this.contribute(end, key, -sign);
   }
 
   private updateBill(id: string, posted: number, paid: number): void {
@@ -419,9 +439,9 @@ export class MemoryLedger {
   private billContributions(posted: number, paid: number, sign: 1 | -1): void {
     if (posted === NONE || paid === NONE) return;
     const days = Math.max(0, this.days.between(posted, paid));
-    this.add(paid, this.k.payableSum, sign * days);
-    this.add(paid, this.k.payableCount, sign);
-    this.add(paid, this.k.payableSquares, sign * days * days);
+    this.contribute(paid, this.k.payableSum, sign * days);
+    this.contribute(paid, this.k.payableCount, sign);
+    this.contribute(paid, this.k.payableSquares, sign * days * days);
   }
 }
 
