@@ -98,4 +98,12 @@ describe("MemoryEvidence (columnar) against the reference index", () => {
     const query = { types: ["order_placed"] as EventType[], from: "2025-02-01", to: "2025-02-01", limit: 5 };
     expect((await source.events(query))[0]).toBe((await source.events(query))[0]);
   });
+
+  it("gives back an event time that was not normalised exactly as it was added", async () => {
+    const source = new MemoryEvidence();
+    const added = { ...event({ event_id: "y", event_type: "order_placed", event_time: "2025-02-01T10:00:00Z", entity_type: "order", entity_id: "O-2" }), event_time: "2025-02-01T10:00:00Z" };
+    source.add(added);
+    const [found] = await source.events({ types: ["order_placed"], from: "2025-02-01", to: "2025-02-01", limit: 5 });
+    expect(found).toEqual(toEvidence(added));
+  });
 });

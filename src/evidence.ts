@@ -30,10 +30,10 @@ export function toEvidence(event: CanonicalEvent): EvidenceEvent {
 
 /**
  * Evidence from events held in memory, for the CLI and tests. Compact: per event type, a column
- * of event times (epoch ms), one of ids and the evidence fields as one JSON string each, so a
+ * of event times (epoch ms), one of ids and one JSON string of the other evidence fields, so a
  * million events are three million flat values rather than millions of nested objects for the
- * garbage collector to trace. An event is parsed back the first time a query returns it, as the
- * CompanyLog parses its stored rows (the same JSON round trip), and kept for later queries.
+ * garbage collector to trace. An event is rebuilt the first time a query returns it (its fields
+ * through the same JSON round trip as the CompanyLog's stored rows) and kept for later queries.
  */
 export class MemoryEvidence implements EvidenceSource {
   private readonly byType = new Map<EventType, EvidenceColumns>();
@@ -76,6 +76,7 @@ export class MemoryEvidence implements EvidenceSource {
 
 /** The events of one type: times, ids and JSON bodies in parallel arrays, sorted by (time, id) on demand. */
 class EvidenceColumns {
+  private type: EventType | null = null;
   private times: number[] = [];
   private ids: string[] = [];
   private bodies: string[] = [];
@@ -86,9 +87,14 @@ class EvidenceColumns {
     const time = Date.parse(event.event_time);
     const n = this.times.length;
     if (n > 0 && this.sorted) this.sorted = this.times[n - 1]! < time || (this.times[n - 1] === time && this.ids[n - 1]! <= event.event_id);
+    this.type = event.event_type;
     this.times.push(time);
     this.ids.push(event.event_id);
-    this.bodies.push(JSON.stringify(toEvidence(event)));
+    // A validated event_time is its epoch ms's toISOString(): the column has it. Any other form is kept.
+    const t = event.event_time;
+    const normalised = t.length === 24 && t.charCodeAt(19) === 46 && t.charCodeAt(23) === 90;
+    const fields = [event.entity_type, event.entity_id, event.related_entity_ids, event.amount, event.attributes];
+    this.bodies.push(JSON.stringify(normalised ? fields : [...fields, t]));
   }
 
   sort(): void {
@@ -129,7 +135,19 @@ class EvidenceColumns {
 
   event(i: number): EvidenceEvent {
     let event = this.parsed.get(i);
-    if (!event) this.parsed.set(i, (event = JSON.parse(this.bodies[i]!) as EvidenceEvent));
+    if (!event) {
+      const [entity_type, entity_id, related_entity_ids, amount, attributes, time] = JSON.parse(this.bodies[i]!) as [
+        EvidenceEvent["entity_type"],
+        string,
+        EvidenceEvent["related_entity_ids"],
+        number | null,
+        EvidenceEvent["attributes"],
+        string | undefined,
+      ];
+      const event_time = time ?? new Date(this.times[i]!).toISOString();
+      event = { event_id: this.ids[i]!, event_type: this.type!, event_time, entity_type, entity_id, related_entity_ids, amount, attributes };
+      this.parsed.set(i, event);
+    }
     return event;
   }
 }
