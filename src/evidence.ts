@@ -29,19 +29,27 @@ export function toEvidence(event: CanonicalEvent): EvidenceEvent {
 }
 
 /**
- * Evidence from events held in memory, for the CLI and tests. Compact: per event type, a column
- * of event times (epoch ms), one of ids and one JSON string of the other evidence fields, so a
- * million events are three million flat values rather than millions of nested objects for the
- * garbage collector to trace. An event is rebuilt the first time a query returns it (its fields
- * through the same JSON round trip as the CompanyLog's stored rows) and kept for later queries.
+ * An evidence index in columns: per event type, the events' times (epoch ms), ids and a slot
+ * number, sorted by (time, id) when a query needs it. A subclass keeps what it needs to rebuild
+ * the event of a slot; an event is rebuilt the first time a query returns it and kept for later
+ * queries (the same object comes back). A million events are a few flat arrays rather than
+ * millions of nested objects for the garbage collector to trace.
  */
-export class MemoryEvidence implements EvidenceSource {
+export abstract class ColumnarEvidence implements EvidenceSource {
   private readonly byType = new Map<EventType, EvidenceColumns>();
+  private readonly rebuilt = new Map<number, EvidenceEvent>();
+  private slots = 0;
 
-  add(event: CanonicalEvent): void {
+  /** The event stored under `slot` (its type, time and id are given). */
+  protected abstract rebuild(slot: number, type: EventType, time: number, id: string): EvidenceEvent;
+
+  /** Indexes an event; returns the slot the subclass keeps its fields under. */
+  protected index(event: CanonicalEvent): number {
     let columns = this.byType.get(event.event_type);
-    if (!columns) this.byType.set(event.event_type, (columns = new EvidenceColumns()));
-    columns.add(event);
+    if (!columns) this.byType.set(event.event_type, (columns = new EvidenceColumns(event.event_type)));
+    const slot = this.slots++;
+    columns.add(Date.parse(event.event_time), event.event_id, slot);
+    return slot;
   }
 
   async events(query: EvidenceQuery): Promise<EvidenceEvent[]> {
@@ -57,7 +65,7 @@ export class MemoryEvidence implements EvidenceSource {
       const end = columns.firstAtOrAfter(until);
       if (end > start) runs.push({ columns, start, end });
     }
-    // Merge the per-type runs in (time, id) order up to the limit, then parse only what is returned.
+    // Merge the per-type runs in (time, id) order up to the limit, then rebuild only what is returned.
     const out: EvidenceEvent[] = [];
     const next = runs.map((r) => r.start);
     while (out.length < query.limit) {
@@ -68,49 +76,42 @@ export class MemoryEvidence implements EvidenceSource {
         if (best === -1 || runs[r]!.columns.before(next[r]!, runs[best]!.columns, next[best]!)) best = r;
       }
       if (best === -1) break;
-      out.push(runs[best]!.columns.event(next[best]!++));
+      const { columns } = runs[best]!;
+      const i = next[best]!++;
+      const slot = columns.slots[i]!;
+      let event = this.rebuilt.get(slot);
+      if (!event) this.rebuilt.set(slot, (event = this.rebuild(slot, columns.type, columns.times[i]!, columns.ids[i]!)));
+      out.push(event);
     }
     return out;
   }
 }
 
-/** The events of one type: times, ids and JSON bodies in parallel arrays, sorted by (time, id) on demand. */
+/** The events of one type: times, ids and slots in parallel arrays, sorted by (time, id) on demand. */
 class EvidenceColumns {
-  private type: EventType | null = null;
-  private times: number[] = [];
-  private ids: string[] = [];
-  private bodies: string[] = [];
-  private parsed = new Map<number, EvidenceEvent>();
+  times: number[] = [];
+  ids: string[] = [];
+  slots: number[] = [];
   private sorted = true;
 
-  add(event: CanonicalEvent): void {
-    const time = Date.parse(event.event_time);
+  constructor(readonly type: EventType) {}
+
+  add(time: number, id: string, slot: number): void {
     const n = this.times.length;
-    if (n > 0 && this.sorted) this.sorted = this.times[n - 1]! < time || (this.times[n - 1] === time && this.ids[n - 1]! <= event.event_id);
-    this.type = event.event_type;
+    if (n > 0 && this.sorted) this.sorted = this.times[n - 1]! < time || (this.times[n - 1] === time && this.ids[n - 1]! <= id);
     this.times.push(time);
-    this.ids.push(event.event_id);
-    // A validated event_time is its epoch ms's toISOString(): the column has it. Any other form is kept.
-    const t = event.event_time;
-    const normalised = t.length === 24 && t.charCodeAt(19) === 46 && t.charCodeAt(23) === 90;
-    const fields = [event.entity_type, event.entity_id, event.related_entity_ids, event.amount, event.attributes];
-    this.bodies.push(JSON.stringify(normalised ? fields : [...fields, t]));
+    this.ids.push(id);
+    this.slots.push(slot);
   }
 
   sort(): void {
     if (this.sorted) return;
-    const { times, ids } = this;
+    const { times, ids, slots } = this;
     const order = Array.from({ length: times.length }, (_, i) => i);
     order.sort((a, b) => times[a]! - times[b]! || (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0));
-    const parsed = new Map<number, EvidenceEvent>();
-    for (let i = 0; i < order.length; i++) {
-      const cached = this.parsed.get(order[i]!);
-      if (cached) parsed.set(i, cached);
-    }
     this.times = order.map((i) => times[i]!);
     this.ids = order.map((i) => ids[i]!);
-    this.bodies = order.map((i) => this.bodies[i]!);
-    this.parsed = parsed;
+    this.slots = order.map((i) => slots[i]!);
     this.sorted = true;
   }
 
@@ -132,23 +133,36 @@ class EvidenceColumns {
     const b = other.times[j]!;
     return a !== b ? a < b : this.ids[i]! < other.ids[j]!;
   }
+}
 
-  event(i: number): EvidenceEvent {
-    let event = this.parsed.get(i);
-    if (!event) {
-      const [entity_type, entity_id, related_entity_ids, amount, attributes, time] = JSON.parse(this.bodies[i]!) as [
-        EvidenceEvent["entity_type"],
-        string,
-        EvidenceEvent["related_entity_ids"],
-        number | null,
-        EvidenceEvent["attributes"],
-        string | undefined,
-      ];
-      const event_time = time ?? new Date(this.times[i]!).toISOString();
-      event = { event_id: this.ids[i]!, event_type: this.type!, event_time, entity_type, entity_id, related_entity_ids, amount, attributes };
-      this.parsed.set(i, event);
-    }
-    return event;
+/**
+ * Evidence from events held in memory, for tests and the CLI's JSON and CSV inputs: per event,
+ * one JSON string of the evidence fields the columns do not hold, rebuilt through the same JSON
+ * round trip as the CompanyLog's stored rows.
+ */
+export class MemoryEvidence extends ColumnarEvidence {
+  private readonly bodies: string[] = [];
+
+  add(event: CanonicalEvent): void {
+    this.index(event);
+    // A validated event_time is its epoch ms's toISOString(): the time column has it. Any other form is kept.
+    const t = event.event_time;
+    const normalised = t.length === 24 && t.charCodeAt(19) === 46 && t.charCodeAt(23) === 90;
+    const fields = [event.entity_type, event.entity_id, event.related_entity_ids, event.amount, event.attributes];
+    this.bodies.push(JSON.stringify(normalised ? fields : [...fields, t]));
+  }
+
+  protected rebuild(slot: number, event_type: EventType, time: number, event_id: string): EvidenceEvent {
+    const [entity_type, entity_id, related_entity_ids, amount, attributes, given] = JSON.parse(this.bodies[slot]!) as [
+      EvidenceEvent["entity_type"],
+      string,
+      EvidenceEvent["related_entity_ids"],
+      number | null,
+      EvidenceEvent["attributes"],
+      string | undefined,
+    ];
+    const event_time = given ?? new Date(time).toISOString();
+    return { event_id, event_type, event_time, entity_type, entity_id, related_entity_ids, amount, attributes };
   }
 }
 

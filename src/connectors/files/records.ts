@@ -67,13 +67,7 @@ export async function* readNdjsonBatches(text: AsyncIterable<string>): AsyncGene
   let index = 0;
   const emit = (line: string, out: RecordItem[]) => {
     const trimmed = line.trim();
-    if (!trimmed) return;
-    const position = index++;
-    try {
-      out.push({ index: position, record: JSON.parse(trimmed) });
-    } catch (error) {
-      out.push({ index: position, error: `is not valid JSON (${(error as Error).message})` });
-    }
+    if (trimmed) out.push(parseNdjsonLine(trimmed, index++));
   };
   for await (const chunk of text) {
     const items: RecordItem[] = [];
@@ -91,6 +85,15 @@ export async function* readNdjsonBatches(text: AsyncIterable<string>): AsyncGene
   const last: RecordItem[] = [];
   emit(carry, last);
   if (last.length > 0) yield last;
+}
+
+/** Record `index` of an NDJSON body from its trimmed, non-blank line: a bad line is a rejected record. */
+export function parseNdjsonLine(line: string, index: number): RecordItem {
+  try {
+    return { index, record: JSON.parse(line) };
+  } catch (error) {
+    return { index, error: `is not valid JSON (${(error as Error).message})` };
+  }
 }
 
 /** The records of a body in arrays (one per chunk for NDJSON; the other formats one record at a time). */
