@@ -28,6 +28,14 @@ export function toEvidence(event: CanonicalEvent): EvidenceEvent {
   return { event_id, event_type, event_time, entity_type, entity_id, related_entity_ids, amount, attributes };
 }
 
+/** An indexed event: its slot, type, time (epoch ms) and id. */
+export interface EvidenceSlot {
+  slot: number;
+  type: EventType;
+  time: number;
+  id: string;
+}
+
 /**
  * An evidence index in columns: per event type, the events' times (epoch ms), ids and a slot
  * number, sorted by (time, id) when a query needs it. A subclass keeps what it needs to rebuild
@@ -66,9 +74,9 @@ export abstract class ColumnarEvidence implements EvidenceSource {
       if (end > start) runs.push({ columns, start, end });
     }
     // Merge the per-type runs in (time, id) order up to the limit, then rebuild only what is returned.
-    const out: EvidenceEvent[] = [];
+    const picked: EvidenceSlot[] = [];
     const next = runs.map((r) => r.start);
-    while (out.length < query.limit) {
+    while (picked.length < query.limit) {
       let best = -1;
       for (let r = 0; r < runs.length; r++) {
         if (next[r]! >= runs[r]!.end) continue;
@@ -78,12 +86,19 @@ export abstract class ColumnarEvidence implements EvidenceSource {
       if (best === -1) break;
       const { columns } = runs[best]!;
       const i = next[best]!++;
-      const slot = columns.slots[i]!;
-      let event = this.rebuilt.get(slot);
-      if (!event) this.rebuilt.set(slot, (event = this.rebuild(slot, columns.type, columns.times[i]!, columns.ids[i]!)));
-      out.push(event);
+      picked.push({ slot: columns.slots[i]!, type: columns.type, time: columns.times[i]!, id: columns.ids[i]! });
     }
-    return out;
+    const missing = picked.filter((p) => !this.rebuilt.has(p.slot));
+    if (missing.length > 0) {
+      const events = this.rebuildAll(missing);
+      for (let k = 0; k < missing.length; k++) this.rebuilt.set(missing[k]!.slot, events[k]!);
+    }
+    return picked.map((p) => this.rebuilt.get(p.slot)!);
+  }
+
+  /** The events of several slots (a subclass may read them together). */
+  protected rebuildAll(slots: readonly EvidenceSlot[]): EvidenceEvent[] {
+    return slots.map((s) => this.rebuild(s.slot, s.type, s.time, s.id));
   }
 }
 
