@@ -44,12 +44,12 @@ export class FileEvidence extends ColumnarEvidence {
     const order = wanted.map((_, k) => k).sort((a, b) => this.starts[wanted[a]!.slot]! - this.starts[wanted[b]!.slot]!);
     const out: EvidenceEvent[] = new Array(wanted.length);
     for (let k = 0; k < order.length; ) {
-      // A stretch: following lines less than 64 KiB apart, at most 4 MiB in all.
+      // A stretch: following lines less than 4 KiB apart, at most 256 KiB in all (sparse queries read little).
       const from = this.starts[wanted[order[k]!]!.slot]!;
       let last = k;
       while (last + 1 < order.length) {
         const nextStart = this.starts[wanted[order[last + 1]!]!.slot]!;
-        if (nextStart - this.ends[wanted[order[last]!]!.slot]! > 1 << 16 || this.ends[wanted[order[last + 1]!]!.slot]! - from > 1 << 22) break;
+        if (nextStart - this.ends[wanted[order[last]!]!.slot]! > 1 << 12 || this.ends[wanted[order[last + 1]!]!.slot]! - from > 1 << 18) break;
         last++;
       }
       const to = this.ends[wanted[order[last]!]!.slot]!;
