@@ -16,12 +16,13 @@ import { generateFixtureEvents } from "../src/analyze/testing/scenario-fixture.t
 import { MemoryEvidence } from "../src/evidence.ts";
 import type { EvidenceSource } from "../src/evidence.ts";
 import { MemoryLedger } from "../src/metrics/ledger.ts";
+import type { ColumnarLedger } from "../src/metrics/memory-ledger.ts";
 import { DEFAULT_SCAN_CONFIG, runScan, type ScanConfig } from "../src/scan.ts";
 
 const { values } = parseArgs({ options: { events: { type: "string" }, reps: { type: "string", default: "40" } } });
 const reps = Number(values.reps);
 
-let ledger: MemoryLedger;
+let ledger: MemoryLedger | ColumnarLedger;
 let evidence: EvidenceSource;
 let description: string;
 if (values.events) {

@@ -28,60 +28,157 @@ export function toEvidence(event: CanonicalEvent): EvidenceEvent {
   return { event_id, event_type, event_time, entity_type, entity_id, related_entity_ids, amount, attributes };
 }
 
-/** Evidence from events held in memory, indexed by type and sorted by time then id. */
-export class MemoryEvidence implements EvidenceSource {
-  private readonly byType = new Map<EventType, EvidenceEvent[]>();
-  private sorted = true;
+/** An indexed event: its slot, type, time (epoch ms) and id. */
+export interface EvidenceSlot {
+  slot: number;
+  type: EventType;
+  time: number;
+  id: string;
+}
 
-  add(event: CanonicalEvent): void {
-    let list = this.byType.get(event.event_type);
-    if (!list) this.byType.set(event.event_type, (list = []));
-    list.push(toEvidence(event));
-    this.sorted = false;
+/**
+ * An evidence index in columns: per event type, the events' times (epoch ms), ids and a slot
+ * number, sorted by (time, id) when a query needs it. A subclass keeps what it needs to rebuild
+ * the event of a slot; an event is rebuilt the first time a query returns it and kept for later
+ * queries (the same object comes back). A million events are a few flat arrays rather than
+ * millions of nested objects for the garbage collector to trace.
+ */
+export abstract class ColumnarEvidence implements EvidenceSource {
+  private readonly byType = new Map<EventType, EvidenceColumns>();
+  private readonly rebuilt = new Map<number, EvidenceEvent>();
+  private slots = 0;
+
+  /** The event stored under `slot` (its type, time and id are given). */
+  protected abstract rebuild(slot: number, type: EventType, time: number, id: string): EvidenceEvent;
+
+  /** Indexes an event; returns the slot the subclass keeps its fields under. */
+  protected index(event: CanonicalEvent): number {
+    let columns = this.byType.get(event.event_type);
+    if (!columns) this.byType.set(event.event_type, (columns = new EvidenceColumns(event.event_type)));
+    const slot = this.slots++;
+    columns.add(Date.parse(event.event_time), event.event_id, slot);
+    return slot;
   }
 
   async events(query: EvidenceQuery): Promise<EvidenceEvent[]> {
-    if (!this.sorted) {
-      for (const list of this.byType.values()) list.sort(compareEvidence);
-      this.sorted = true;
-    }
-    // Lists are sorted by time: binary-search the window, then merge the per-type runs in order.
-    const after = `${query.to}\uffff`;
-    const runs: EvidenceEvent[][] = [];
+    // Times of day `from` 00:00 up to (not including) the day after `to`: both days included.
+    const from = Date.parse(`${query.from}T00:00:00.000Z`);
+    const until = Date.parse(`${query.to}T00:00:00.000Z`) + 86_400_000;
+    const runs: { columns: EvidenceColumns; start: number; end: number }[] = [];
     for (const type of new Set(query.types)) {
-      const list = this.byType.get(type);
-      if (!list) continue;
-      const start = firstAtOrAfter(list, query.from);
-      const end = firstAtOrAfter(list, after);
-      if (end > start) runs.push(list.slice(start, end));
+      const columns = this.byType.get(type);
+      if (!columns) continue;
+      columns.sort();
+      const start = columns.firstAtOrAfter(from);
+      const end = columns.firstAtOrAfter(until);
+      if (end > start) runs.push({ columns, start, end });
     }
-    let merged = runs[0] ?? [];
-    for (let r = 1; r < runs.length; r++) merged = mergeSorted(merged, runs[r]!, query.limit);
-    return merged.length > query.limit ? merged.slice(0, query.limit) : merged;
+    // Merge the per-type runs in (time, id) order up to the limit, then rebuild only what is returned.
+    const picked: EvidenceSlot[] = [];
+    const next = runs.map((r) => r.start);
+    while (picked.length < query.limit) {
+      let best = -1;
+      for (let r = 0; r < runs.length; r++) {
+        if (next[r]! >= runs[r]!.end) continue;
+        // Strictly before: on a tie the earlier type of the query goes first.
+        if (best === -1 || runs[r]!.columns.before(next[r]!, runs[best]!.columns, next[best]!)) best = r;
+      }
+      if (best === -1) break;
+      const { columns } = runs[best]!;
+      const i = next[best]!++;
+      picked.push({ slot: columns.slots[i]!, type: columns.type, time: columns.times[i]!, id: columns.ids[i]! });
+    }
+    const missing = picked.filter((p) => !this.rebuilt.has(p.slot));
+    if (missing.length > 0) {
+      const events = this.rebuildAll(missing);
+      for (let k = 0; k < missing.length; k++) this.rebuilt.set(missing[k]!.slot, events[k]!);
+    }
+    return picked.map((p) => this.rebuilt.get(p.slot)!);
+  }
+
+  /** The events of several slots (a subclass may read them together). */
+  protected rebuildAll(slots: readonly EvidenceSlot[]): EvidenceEvent[] {
+    return slots.map((s) => this.rebuild(s.slot, s.type, s.time, s.id));
   }
 }
 
-function mergeSorted(a: readonly EvidenceEvent[], b: readonly EvidenceEvent[], limit: number): EvidenceEvent[] {
-  const out: EvidenceEvent[] = [];
-  let i = 0;
-  let j = 0;
-  while (out.length < limit && (i < a.length || j < b.length)) {
-    if (j >= b.length || (i < a.length && compareEvidence(a[i]!, b[j]!) <= 0)) out.push(a[i++]!);
-    else out.push(b[j++]!);
+/** The events of one type: times, ids and slots in parallel arrays, sorted by (time, id) on demand. */
+class EvidenceColumns {
+  times: number[] = [];
+  ids: string[] = [];
+  slots: number[] = [];
+  private sorted = true;
+
+  constructor(readonly type: EventType) {}
+
+  add(time: number, id: string, slot: number): void {
+    const n = this.times.length;
+    if (n > 0 && this.sorted) this.sorted = this.times[n - 1]! < time || (this.times[n - 1] === time && this.ids[n - 1]! <= id);
+    this.times.push(time);
+    this.ids.push(id);
+    this.slots.push(slot);
   }
-  return out;
+
+  sort(): void {
+    if (this.sorted) return;
+    const { times, ids, slots } = this;
+    const order = Array.from({ length: times.length }, (_, i) => i);
+    order.sort((a, b) => times[a]! - times[b]! || (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0));
+    this.times = order.map((i) => times[i]!);
+    this.ids = order.map((i) => ids[i]!);
+    this.slots = order.map((i) => slots[i]!);
+    this.sorted = true;
+  }
+
+  /** Index of the first event at or after `time` (epoch ms). */
+  firstAtOrAfter(time: number): number {
+    let lo = 0;
+    let hi = this.times.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.times[mid]! < time) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Whether event `i` here comes strictly before event `j` of `other` in (time, id) order. */
+  before(i: number, other: EvidenceColumns, j: number): boolean {
+    const a = this.times[i]!;
+    const b = other.times[j]!;
+    return a !== b ? a < b : this.ids[i]! < other.ids[j]!;
+  }
 }
 
-/** Index of the first event whose time is ≥ `time` (string order is time order for ISO UTC). */
-function firstAtOrAfter(list: readonly EvidenceEvent[], time: string): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (list[mid]!.event_time < time) lo = mid + 1;
-    else hi = mid;
+/**
+ * Evidence from events held in memory, for tests and the CLI's JSON and CSV inputs: per event,
+ * one JSON string of the evidence fields the columns do not hold, rebuilt through the same JSON
+ * round trip as the CompanyLog's stored rows.
+ */
+export class MemoryEvidence extends ColumnarEvidence {
+  private readonly bodies: string[] = [];
+
+  add(event: CanonicalEvent): void {
+    this.index(event);
+    // A validated event_time is its epoch ms's toISOString(): the time column has it. Any other form is kept.
+    const t = event.event_time;
+    const normalised = t.length === 24 && t.charCodeAt(19) === 46 && t.charCodeAt(23) === 90;
+    const fields = [event.entity_type, event.entity_id, event.related_entity_ids, event.amount, event.attributes];
+    this.bodies.push(JSON.stringify(normalised ? fields : [...fields, t]));
   }
-  return lo;
+
+  protected rebuild(slot: number, event_type: EventType, time: number, event_id: string): EvidenceEvent {
+    const [entity_type, entity_id, related_entity_ids, amount, attributes, given] = JSON.parse(this.bodies[slot]!) as [
+      EvidenceEvent["entity_type"],
+      string,
+      EvidenceEvent["related_entity_ids"],
+      number | null,
+      EvidenceEvent["attributes"],
+      string | undefined,
+    ];
+    const event_time = given ?? new Date(time).toISOString();
+    return { event_id, event_type, event_time, entity_type, entity_id, related_entity_ids, amount, attributes };
+  }
 }
 
 export function compareEvidence(a: EvidenceEvent, b: EvidenceEvent): number {

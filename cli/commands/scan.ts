@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { parseArgs } from "node:util";
 import type { RecordFormat } from "../../src/connectors/files/records.ts";
 import { runScan } from "../../src/scan.ts";
+import { FileEvidence } from "../file-evidence.ts";
 import { loadEventsFile } from "../load-events.ts";
 import { loadMonitorsFile } from "../load-monitors.ts";
 import { UsageError } from "../main.ts";
@@ -56,6 +57,7 @@ export async function scanCommand(args: string[]): Promise<number> {
     clock: () => new Date(),
     monitors,
   });
+  if (loaded.evidence instanceof FileEvidence) loaded.evidence.close();
   log(`scanned ${result.manifest.days_scanned} days: ${result.incidents.length} incidents, ${result.monitors.length} monitors, ${result.alerts.length} alerts (${Math.round(performance.now() - started)} ms total)`);
   if (values.json) {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

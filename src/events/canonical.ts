@@ -4,6 +4,7 @@
  * single source of truth for its type (DESIGN.md, "Canonical event").
  */
 import { z } from "zod";
+import { parseCommonShape } from "./common-shape.ts";
 
 export const SCHEMA_VERSION = "canonical_v1" as const;
 
@@ -214,9 +215,17 @@ export type Validation =
 
 /**
  * Validates one record. Accepted events get `ingested_at` (from the caller's clock, never this
- * function's) and data-quality flags for missing key fields.
+ * function's) and data-quality flags for missing key fields. Records of the common shape are
+ * checked by hand ({@link parseCommonShape}); the schema decides every other record, so the
+ * result is always exactly {@link validateEventWithSchema}'s (a property test checks it).
  */
 export function validateEvent(record: unknown, ingestedAt: string): Validation {
+  const common = parseCommonShape(record);
+  return common ? accept(common, ingestedAt) : validateEventWithSchema(record, ingestedAt);
+}
+
+/** Validation by the zod schema alone: the reference for {@link validateEvent}, and its error path. */
+export function validateEventWithSchema(record: unknown, ingestedAt: string): Validation {
   const parsed = canonicalEventSchema.safeParse(record);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -228,29 +237,30 @@ export function validateEvent(record: unknown, ingestedAt: string): Validation {
     const reason = issue.message === "Invalid input: expected object, received undefined" ? "is required" : issue.message;
     return { ok: false, rejection: { ...(eventId ? { event_id: eventId } : {}), field, reason: humanReason(reason) } };
   }
-  const event = parsed.data;
-  const flags = new Set(event.data_quality_flags);
-  for (const key of KEY_ATTRIBUTES[event.event_type] ?? []) {
-    if (event.attributes[key] === undefined || event.attributes[key] === null) flags.add(`missing:${key}`);
-  }
-  if (AMOUNT_EVENT_TYPES.has(event.event_type) && event.amount === null) flags.add("missing:amount");
-  if (event.amount !== null && event.currency === null) flags.add("missing:currency");
-  for (const flag of consistencyFlags(event)) flags.add(flag);
-  const ingested = event.ingested_at ?? ingestedAt;
-  for (const flag of timelinessFlags(event.event_time, ingested)) flags.add(flag);
-  return {
-    ok: true,
-    event: {
-      ...event,
-      ingested_at: ingested,
-      data_quality_flags: [...flags].sort(),
-    },
-  };
+  return accept(parsed.data, ingestedAt);
 }
 
-/** Cross-field checks: the record is kept, but what contradicts itself is flagged. */
-function consistencyFlags(event: z.output<typeof canonicalEventSchema>): string[] {
-  const flags: string[] = [];
+/** Stamps `ingested_at` and the data-quality flags onto the schema's output (a fresh object, so it is reused). */
+function accept(event: z.output<typeof canonicalEventSchema>, ingestedAt: string): Validation {
+  const flags = event.data_quality_flags.slice();
+  for (const key of KEY_ATTRIBUTES[event.event_type] ?? []) {
+    if (event.attributes[key] === undefined || event.attributes[key] === null) flags.push(`missing:${key}`);
+  }
+  if (event.amount === null && AMOUNT_EVENT_TYPES.has(event.event_type)) flags.push("missing:amount");
+  if (event.amount !== null && event.currency === null) flags.push("missing:currency");
+  consistencyFlags(event, flags);
+  const ingested = event.ingested_at ?? ingestedAt;
+  const timeliness = timelinessFlag(event.event_time, ingested);
+  if (timeliness) flags.push(timeliness);
+  // Same key order as `{ ...event, ingested_at, data_quality_flags }`: ingested_at stays in place when given.
+  const accepted = event as CanonicalEvent;
+  accepted.ingested_at = ingested;
+  accepted.data_quality_flags = flags.length < 2 ? flags : [...new Set(flags)].sort();
+  return { ok: true, event: accepted };
+}
+
+/** Cross-field checks: the record is kept, but what contradicts itself is flagged (pushed onto `flags`). */
+function consistencyFlags(event: z.output<typeof canonicalEventSchema>, flags: string[]): void {
   const attr = event.attributes;
   if (event.amount !== null && event.amount < 0 && AMOUNT_EVENT_TYPES.has(event.event_type) && event.event_type !== "credit_memo_issued") {
     flags.push("inconsistent:negative_amount");
@@ -264,7 +274,6 @@ function consistencyFlags(event: z.output<typeof canonicalEventSchema>): string[
   if (event.event_type === "invoice_paid" && typeof attr.days_to_pay === "number" && attr.days_to_pay < 0) {
     flags.push("inconsistent:negative_days_to_pay");
   }
-  return flags;
 }
 
 /** Slack for clocks and time zones before an event counts as "from the future". */
@@ -272,11 +281,19 @@ const FUTURE_SLACK_MS = 86_400_000;
 /** Records older than this at ingestion are flagged as stale history. */
 const STALE_AFTER_MS = 5 * 365 * 86_400_000;
 
-function timelinessFlags(eventTime: string, ingestedAt: string): string[] {
-  const lag = Date.parse(ingestedAt) - Date.parse(eventTime);
-  if (lag < -FUTURE_SLACK_MS) return ["timeliness:event_in_future"];
-  if (lag > STALE_AFTER_MS) return ["timeliness:older_than_5_years"];
-  return [];
+let lastIngestedAt = "";
+let lastIngestedMs = Number.NaN;
+
+function timelinessFlag(eventTime: string, ingestedAt: string): string | null {
+  // A batch shares one ingestion time: parse it once.
+  if (ingestedAt !== lastIngestedAt) {
+    lastIngestedAt = ingestedAt;
+    lastIngestedMs = Date.parse(ingestedAt);
+  }
+  const lag = lastIngestedMs - Date.parse(eventTime);
+  if (lag < -FUTURE_SLACK_MS) return "timeliness:event_in_future";
+  if (lag > STALE_AFTER_MS) return "timeliness:older_than_5_years";
+  return null;
 }
 
 function humanReason(message: string): string {

@@ -14,9 +14,10 @@
  * paying a bill) is removed from them. Events of a retracted entity that arrive later contribute
  * nothing, so the result still does not depend on arrival order.
  *
- * The CompanyLog Durable Object and the CLI both call {@link foldEvents} and
- * {@link foldRetraction}; the scan reads the resulting aggregates, so the Worker and `bre scan`
- * compute the same numbers.
+ * The CompanyLog Durable Object and {@link MemoryLedger} both call {@link foldEvents} and
+ * {@link foldRetraction}; `bre scan` loads files into the append-only `ColumnarLedger`
+ * (memory-ledger.ts), the same fold in columns, checked bit for bit against this one. The scan
+ * reads the resulting aggregates, so the Worker and `bre scan` compute the same numbers.
  */
 import { dayOf, type CanonicalEvent } from "../events/canonical.ts";
 import { type Retraction, retractionKey, retractionKeyOf } from "../events/retraction.ts";
