@@ -540,12 +540,10 @@ export class BusinessSimulation {
     const wholesale = c.segment === "wholesale";
     const lineCount = wholesale ? Math.min(6, 1 + samplePoisson(this.random, 1.6)) : this.random() < 0.3 ? 2 : 1;
     const lines: Line[] = [];
-    const seen = new Set<number>();
     for (let k = 0; k < lineCount; k++) {
       let index = pickWeighted(this.random, this.world.productCumulative);
-      if (seen.has(index)) index = pickWeighted(this.random, this.world.productCumulative);
-      if (seen.has(index)) continue;
-      seen.add(index);
+      if (hasProduct(lines, index)) index = pickWeighted(this.random, this.world.productCumulative);
+      if (hasProduct(lines, index)) continue;
       const product = this.world.products[index]!;
       const qty = wholesale
         ? c.payer === "key_account"
@@ -559,7 +557,9 @@ export class BusinessSimulation {
       this.pendingUnits[index] += qty;
       this.unitsToday[index] += qty;
     }
-    const amount = round2(lines.reduce((s, l) => s + l.amount, 0));
+    let total = 0;
+    for (const l of lines) total += l.amount;
+    const amount = round2(total);
     const seq = ++this.seq.order;
     const placedMs = this.calendar.ms(t) + Math.floor((wholesale ? 12 + 10 * this.random() : 11 + 12.9 * this.random()) * HOUR);
     const invoiceSeq = ++this.seq.invoice;
@@ -587,7 +587,8 @@ export class BusinessSimulation {
       docNumber: String(1000 + invoiceSeq),
       customer: c,
       order,
-      lines: lines.map((l) => ({ product: l.product, qty: l.qty, unitPrice: l.unitPrice, amount: l.amount })),
+      // The order's lines, shared: the invoice reads product, qty, unit price and amount, which never change.
+      lines,
       amount,
       issuedDay: t,
       dueDay,
@@ -1287,11 +1288,46 @@ export class BusinessSimulation {
 
   /** Today's events by time, then id (the same order as {@link compareEvents}, without parsing timestamps). */
   private sortedToday(): SimEvent[] {
-    const order = this.today.map((_, k) => k);
     const ms = this.todayMs;
     const events = this.today;
-    order.sort((a, b) => ms[a]! - ms[b]! || (events[a]!.event_id < events[b]!.event_id ? -1 : events[a]!.event_id > events[b]!.event_id ? 1 : 0));
-    return order.map((k) => events[k]!);
+    const n = events.length;
+    const byId = (a: number, b: number) => (events[a]!.event_id < events[b]!.event_id ? -1 : events[a]!.event_id > events[b]!.event_id ? 1 : 0);
+    const byTime = (a: number, b: number) => ms[a]! - ms[b]! || byId(a, b);
+    // Fast path: one numeric key per event, (whole milliseconds since the earliest event) · 2^20 +
+    // position, sorted natively; exact while the day spans under 2^32 ms and holds under 2^20 events.
+    // Ticket pick-up times can carry a fraction of a millisecond, so runs of the same whole
+    // millisecond are then put in the full order (time, then id).
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    for (let k = 0; k < n; k++) {
+      const m = ms[k]!;
+      if (m < lo) lo = m;
+      if (m > hi) hi = m;
+    }
+    if (n >= 1 << 20 || !(hi - lo < 2 ** 32)) {
+      const order = events.map((_, k) => k);
+      order.sort(byTime);
+      return order.map((k) => events[k]!);
+    }
+    const keys = new Float64Array(n);
+    for (let k = 0; k < n; k++) keys[k] = Math.floor(ms[k]! - lo) * 1048576 + k;
+    keys.sort();
+    const order: number[] = new Array(n);
+    for (let k = 0; k < n; k++) order[k] = keys[k]! % 1048576;
+    // Events in the same whole millisecond (day-start postings share one) go by time, then id.
+    for (let start = 0; start < n; ) {
+      const whole = Math.floor(keys[start]! / 1048576);
+      let end = start + 1;
+      while (end < n && Math.floor(keys[end]! / 1048576) === whole) end++;
+      if (end - start > 1) {
+        const run = order.slice(start, end).sort(byTime);
+        for (let k = start; k < end; k++) order[k] = run[k - start]!;
+      }
+      start = end;
+    }
+    const out: SimEvent[] = new Array(n);
+    for (let k = 0; k < n; k++) out[k] = events[order[k]!]!;
+    return out;
   }
 
   private qbo(type: QboType, fact: string, spec: EventSpec): void {
@@ -1608,6 +1644,12 @@ function productIds(lines: readonly { product: Product }[]): string[] {
   let ids = productIdCache.get(lines);
   if (!ids) productIdCache.set(lines, (ids = lines.map((l) => l.product.id)));
   return ids;
+}
+
+/** Whether an order's lines already hold product `index` (orders have at most six lines). */
+function hasProduct(lines: readonly Line[], index: number): boolean {
+  for (let k = 0; k < lines.length; k++) if (lines[k]!.product.index === index) return true;
+  return false;
 }
 
 function relatedOf(customerId: string, orderId: string | undefined, products: string[] | undefined): RelatedEntityIds {
