@@ -74,9 +74,8 @@ export interface Order {
   ticketOpened: boolean;
   /** Index of the injection that held this order up (stock-out, campaign rush, slow carrier), or −1. */
   cause: number;
-  /** Product ids and line items of the order, built once and shared by its events. */
+  /** Product ids of the order, built once and shared by its events. */
   productIds: string[];
-  lineItems: { item_id: string; qty: number; unit_price: number; amount: number }[];
   /** Set right after the order is created (the invoice and the order point at each other). */
   invoice: Invoice | null;
 }
@@ -618,7 +617,6 @@ export class BusinessSimulation {
       ticketOpened: false,
       cause: -1,
       productIds: lines.map((l) => l.product.id),
-      lineItems: lines.map((l) => ({ item_id: l.product.id, qty: l.qty, unit_price: l.unitPrice, amount: l.amount })),
       invoice: null,
     };
     const { dueDay, terms } = this.dueDayOf(c, t);
@@ -641,8 +639,10 @@ export class BusinessSimulation {
     order.invoice = invoice;
     this.queue.push(order);
     if (t >= 0) {
-      this.emitOrderPlaced(order);
-      this.emitInvoiceIssued(invoice, t);
+      // Built only for the two events of the day (not kept on the order, which can live for weeks).
+      const items = lineItems(lines);
+      this.emitOrderPlaced(order, items);
+      this.emitInvoiceIssued(invoice, t, items);
       if (this.o.keepRecords) this.records.invoices.push(invoice);
     }
     this.schedule(this.paymentDayOf(invoice), { k: "pay_invoice", invoice });
@@ -651,8 +651,8 @@ export class BusinessSimulation {
 
   private dueDayOf(c: Customer, t: number): { dueDay: number; terms: string } {
     if (c.payer === "card") return { dueDay: t, terms: "Due on receipt" };
-    if (c.payer === "key_account") return { dueDay: this.calendar.endOfMonth(t) + c.statementDay, terms: `Statement, due the ${ordinal(c.statementDay)} of next month` };
-    return { dueDay: t + c.termsDays, terms: `Net ${c.termsDays}` };
+    if (c.payer === "key_account") return { dueDay: this.calendar.endOfMonth(t) + c.statementDay, terms: termsText(`Statement, due the ${ordinal(c.statementDay)} of next month`) };
+    return { dueDay: t + c.termsDays, terms: termsText(`Net ${c.termsDays}`) };
   }
 
   private paymentDayOf(invoice: Invoice): number {
@@ -1414,7 +1414,7 @@ export class BusinessSimulation {
     });
   }
 
-  private emitOrderPlaced(order: Order): void {
+  private emitOrderPlaced(order: Order, items: LineItem[]): void {
     this.source("storefront", order.id, "placed", {
       type: "order_placed",
       ms: order.placedMs,
@@ -1425,12 +1425,12 @@ export class BusinessSimulation {
       attributes: {
         estimated_delivery: this.day(order.estimatedDay),
         channel: order.customer.segment === "retail" ? "web" : "wholesale_portal",
-        line_items: order.lineItems,
+        line_items: items,
       },
     });
   }
 
-  private emitInvoiceIssued(invoice: Invoice, t: number): void {
+  private emitInvoiceIssued(invoice: Invoice, t: number, items: LineItem[] = lineItems(invoice.lines)): void {
     this.qbo("Invoice", "issued", {
       type: "invoice_issued",
       ms: this.calendar.ms(t),
@@ -1445,7 +1445,7 @@ export class BusinessSimulation {
         customer_id: invoice.customer.id,
         doc_number: invoice.docNumber,
         terms: invoice.terms,
-        line_items: invoice.order?.lineItems ?? invoice.lines.map((l) => ({ item_id: l.product.id, qty: l.qty, unit_price: l.unitPrice, amount: l.amount })),
+        line_items: items,
         ...(invoice.opening ? { opening_balance: true } : {}),
       },
     });
@@ -1686,6 +1686,18 @@ function productIds(lines: readonly { product: Product }[]): string[] {
   return ids;
 }
 
+interface LineItem {
+  item_id: string;
+  qty: number;
+  unit_price: number;
+  amount: number;
+}
+
+/** The `line_items` attribute of an order or invoice. */
+function lineItems(lines: Invoice["lines"]): LineItem[] {
+  return lines.map((l) => ({ item_id: l.product.id, qty: l.qty, unit_price: l.unitPrice, amount: l.amount }));
+}
+
 /** Whether an order's lines already hold product `index` (orders have at most six lines). */
 function hasProduct(lines: readonly Line[], index: number): boolean {
   for (let k = 0; k < lines.length; k++) if (lines[k]!.product.index === index) return true;
@@ -1697,6 +1709,15 @@ function relatedOf(customerId: string, orderId: string | undefined, products: st
   if (orderId) related.order_id = orderId;
   if (products && products.length > 0) related.product_ids = products;
   return related;
+}
+
+const TERMS = new Map<string, string>();
+
+/** One shared copy of each payment-terms text (every open invoice holds one). */
+function termsText(text: string): string {
+  let shared = TERMS.get(text);
+  if (shared === undefined) TERMS.set(text, (shared = text));
+  return shared;
 }
 
 function ordinal(n: number): string {
