@@ -77,6 +77,8 @@ const lines = [
   "",
   `Machine: 2 cores shared with other jobs; 1-minute load average ${load} when the run ended (wall time grows with it; CPU time is this process's own).`,
   "",
+  "Before the allocation and sorting changes of feat/sim-speed (commit 9041ded, same machine, measured the same day at load 3.5): simulate 7.27 s wall / 7.15 s CPU, with serialisation 10.48 s wall / 10.14 s CPU; the issue's 22.8 s wall / 9.0 s CPU was taken under heavier load.",
+  "",
   `Target (issue 4): one million events in under 10 s — ${generate.events >= 1_000_000 && generate.ms < 10_000 ? "met" : "NOT met"} for generation${serialise.ms < 10_000 ? ", and with serialisation too" : ""}.`,
   "",
 ];

@@ -42,6 +42,9 @@ export function closureDays(year: number): Map<string, string> {
 const DAY_MS = 86_400_000;
 
 const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
+/** `00`…`59` and `000`…`999`, so formatting a timestamp looks digits up instead of padding them. */
+const TWO_DIGITS = Array.from({ length: 60 }, (_, n) => pad2(n));
+const THREE_DIGITS = Array.from({ length: 1000 }, (_, n) => String(n).padStart(3, "0"));
 
 /** Day-indexed calendar facts, precomputed so the simulation loop never parses a date. */
 export class SimCalendar {
@@ -106,7 +109,7 @@ export class SimCalendar {
     rest -= minutes * 60_000;
     const seconds = Math.floor(rest / 1000);
     const millis = rest - seconds * 1000;
-    return `${this.day(t)}T${pad2(hours)}:${pad2(minutes)}:${pad2(seconds)}.${String(millis).padStart(3, "0")}Z`;
+    return `${this.day(t)}T${TWO_DIGITS[hours]}:${TWO_DIGITS[minutes]}:${TWO_DIGITS[seconds]}.${THREE_DIGITS[millis]}Z`;
   }
 
   /** Epoch milliseconds of the start of day t (UTC). */

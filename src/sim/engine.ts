@@ -74,9 +74,8 @@ export interface Order {
   ticketOpened: boolean;
   /** Index of the injection that held this order up (stock-out, campaign rush, slow carrier), or −1. */
   cause: number;
-  /** Product ids and line items of the order, built once and shared by its events. */
+  /** Product ids of the order, built once and shared by its events. */
   productIds: string[];
-  lineItems: { item_id: string; qty: number; unit_price: number; amount: number }[];
   /** Set right after the order is created (the invoice and the order point at each other). */
   invoice: Invoice | null;
 }
@@ -235,7 +234,13 @@ export class BusinessSimulation {
   private readonly buckets: Task[][];
   private readonly wholesaleWeek: number[];
   private readonly retailWeek: number[];
-  private activeCustomers: Customer[];
+  private readonly activeCustomers: Customer[];
+  /**
+   * Order rate of each active customer and whether it is retail, by position in
+   * `activeCustomers`: the daily order draw reads these instead of 25,000 customer objects.
+   */
+  private activeRate = new Float64Array(1024);
+  private activeRetail = new Uint8Array(1024);
   private queue: Order[] = [];
   private readonly inTransit = new Set<Order>();
   /** Customers with some frustration left (the only ones whose frustration decays each day). */
@@ -276,7 +281,8 @@ export class BusinessSimulation {
     this.calendar = new SimCalendar(options.startDay, -options.warmupDays - 1, options.days + 120);
     this.world = buildWorld(options.profile, seededRandom(`${options.seed}:world`), this.calendar.ms(0));
     for (const c of this.world.customers) c.createdDay = -options.warmupDays;
-    this.activeCustomers = [...this.world.customers];
+    this.activeCustomers = [];
+    for (const c of this.world.customers) this.addActive(c);
     this.buckets = Array.from({ length: options.warmupDays + options.days + 130 }, () => []);
     this.wholesaleWeek = normaliseWeek(options.profile.wholesaleWeekly);
     this.retailWeek = normaliseWeek(options.profile.retailWeekly);
@@ -425,7 +431,7 @@ export class BusinessSimulation {
       const ms = this.calendar.ms(t) + Math.floor((6 + 17.9 * this.random()) * HOUR);
       const c = newCustomer(p, this.random, this.world.customers.length, t, new Date(ms).toISOString());
       this.world.customers.push(c);
-      this.activeCustomers.push(c);
+      this.addActive(c);
       if (t >= 0) this.emitCustomerCreated(c, ms);
     }
   }
@@ -477,7 +483,37 @@ export class BusinessSimulation {
       } else reason = "no_longer_needed";
       if (t >= 0) this.emitChurn(c, t, reason);
     }
-    if (churned) this.activeCustomers = this.activeCustomers.filter((c) => c.active);
+    if (churned) this.dropInactive();
+  }
+
+  private addActive(c: Customer): void {
+    const k = this.activeCustomers.length;
+    if (k === this.activeRate.length) {
+      const rate = new Float64Array(2 * k);
+      rate.set(this.activeRate);
+      this.activeRate = rate;
+      const retail = new Uint8Array(2 * k);
+      retail.set(this.activeRetail);
+      this.activeRetail = retail;
+    }
+    this.activeCustomers.push(c);
+    this.activeRate[k] = c.orderRate;
+    this.activeRetail[k] = c.segment === "retail" ? 1 : 0;
+  }
+
+  /** Removes churned customers from the active list in place, keeping the order. */
+  private dropInactive(): void {
+    const customers = this.activeCustomers;
+    let kept = 0;
+    for (let k = 0; k < customers.length; k++) {
+      const c = customers[k]!;
+      if (!c.active) continue;
+      customers[kept] = c;
+      this.activeRate[kept] = this.activeRate[k]!;
+      this.activeRetail[kept] = this.activeRetail[k]!;
+      kept++;
+    }
+    customers.length = kept;
   }
 
   /** Frustration fades every day; customers whose frustration has faded leave the list. */
@@ -520,13 +556,16 @@ export class BusinessSimulation {
     let orders = 0;
     let retailRevenue = 0;
     const customers = this.activeCustomers;
+    const rates = this.activeRate;
+    const retail = this.activeRetail;
+    const random = this.random;
     for (let k = 0; k < customers.length; k++) {
-      const c = customers[k]!;
-      const probability = c.orderRate * (c.segment === "retail" ? retailFactor : wholesaleFactor);
-      if (this.random() >= probability) continue;
-      const order = this.newOrder(c, t);
+      const isRetail = retail[k] === 1;
+      const probability = rates[k]! * (isRetail ? retailFactor : wholesaleFactor);
+      if (random() >= probability) continue;
+      const order = this.newOrder(customers[k]!, t);
       orders++;
-      if (c.segment === "retail") retailRevenue += order.amount;
+      if (isRetail) retailRevenue += order.amount;
     }
     this.ordersByDay.push(orders);
     this.retailRevenueByDay.push(retailRevenue);
@@ -540,12 +579,10 @@ export class BusinessSimulation {
     const wholesale = c.segment === "wholesale";
     const lineCount = wholesale ? Math.min(6, 1 + samplePoisson(this.random, 1.6)) : this.random() < 0.3 ? 2 : 1;
     const lines: Line[] = [];
-    const seen = new Set<number>();
     for (let k = 0; k < lineCount; k++) {
       let index = pickWeighted(this.random, this.world.productCumulative);
-      if (seen.has(index)) index = pickWeighted(this.random, this.world.productCumulative);
-      if (seen.has(index)) continue;
-      seen.add(index);
+      if (hasProduct(lines, index)) index = pickWeighted(this.random, this.world.productCumulative);
+      if (hasProduct(lines, index)) continue;
       const product = this.world.products[index]!;
       const qty = wholesale
         ? c.payer === "key_account"
@@ -559,7 +596,9 @@ export class BusinessSimulation {
       this.pendingUnits[index] += qty;
       this.unitsToday[index] += qty;
     }
-    const amount = round2(lines.reduce((s, l) => s + l.amount, 0));
+    let total = 0;
+    for (const l of lines) total += l.amount;
+    const amount = round2(total);
     const seq = ++this.seq.order;
     const placedMs = this.calendar.ms(t) + Math.floor((wholesale ? 12 + 10 * this.random() : 11 + 12.9 * this.random()) * HOUR);
     const invoiceSeq = ++this.seq.invoice;
@@ -578,7 +617,6 @@ export class BusinessSimulation {
       ticketOpened: false,
       cause: -1,
       productIds: lines.map((l) => l.product.id),
-      lineItems: lines.map((l) => ({ item_id: l.product.id, qty: l.qty, unit_price: l.unitPrice, amount: l.amount })),
       invoice: null,
     };
     const { dueDay, terms } = this.dueDayOf(c, t);
@@ -587,7 +625,8 @@ export class BusinessSimulation {
       docNumber: String(1000 + invoiceSeq),
       customer: c,
       order,
-      lines: lines.map((l) => ({ product: l.product, qty: l.qty, unitPrice: l.unitPrice, amount: l.amount })),
+      // The order's lines, shared: the invoice reads product, qty, unit price and amount, which never change.
+      lines,
       amount,
       issuedDay: t,
       dueDay,
@@ -600,8 +639,10 @@ export class BusinessSimulation {
     order.invoice = invoice;
     this.queue.push(order);
     if (t >= 0) {
-      this.emitOrderPlaced(order);
-      this.emitInvoiceIssued(invoice, t);
+      // Built only for the two events of the day (not kept on the order, which can live for weeks).
+      const items = lineItems(lines);
+      this.emitOrderPlaced(order, items);
+      this.emitInvoiceIssued(invoice, t, items);
       if (this.o.keepRecords) this.records.invoices.push(invoice);
     }
     this.schedule(this.paymentDayOf(invoice), { k: "pay_invoice", invoice });
@@ -610,8 +651,8 @@ export class BusinessSimulation {
 
   private dueDayOf(c: Customer, t: number): { dueDay: number; terms: string } {
     if (c.payer === "card") return { dueDay: t, terms: "Due on receipt" };
-    if (c.payer === "key_account") return { dueDay: this.calendar.endOfMonth(t) + c.statementDay, terms: `Statement, due the ${ordinal(c.statementDay)} of next month` };
-    return { dueDay: t + c.termsDays, terms: `Net ${c.termsDays}` };
+    if (c.payer === "key_account") return { dueDay: this.calendar.endOfMonth(t) + c.statementDay, terms: termsText(`Statement, due the ${ordinal(c.statementDay)} of next month`) };
+    return { dueDay: t + c.termsDays, terms: termsText(`Net ${c.termsDays}`) };
   }
 
   private paymentDayOf(invoice: Invoice): number {
@@ -1287,11 +1328,46 @@ export class BusinessSimulation {
 
   /** Today's events by time, then id (the same order as {@link compareEvents}, without parsing timestamps). */
   private sortedToday(): SimEvent[] {
-    const order = this.today.map((_, k) => k);
     const ms = this.todayMs;
     const events = this.today;
-    order.sort((a, b) => ms[a]! - ms[b]! || (events[a]!.event_id < events[b]!.event_id ? -1 : events[a]!.event_id > events[b]!.event_id ? 1 : 0));
-    return order.map((k) => events[k]!);
+    const n = events.length;
+    const byId = (a: number, b: number) => (events[a]!.event_id < events[b]!.event_id ? -1 : events[a]!.event_id > events[b]!.event_id ? 1 : 0);
+    const byTime = (a: number, b: number) => ms[a]! - ms[b]! || byId(a, b);
+    // Fast path: one numeric key per event, (whole milliseconds since the earliest event) · 2^20 +
+    // position, sorted natively; exact while the day spans under 2^32 ms and holds under 2^20 events.
+    // Ticket pick-up times can carry a fraction of a millisecond, so runs of the same whole
+    // millisecond are then put in the full order (time, then id).
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    for (let k = 0; k < n; k++) {
+      const m = ms[k]!;
+      if (m < lo) lo = m;
+      if (m > hi) hi = m;
+    }
+    if (n >= 1 << 20 || !(hi - lo < 2 ** 32)) {
+      const order = events.map((_, k) => k);
+      order.sort(byTime);
+      return order.map((k) => events[k]!);
+    }
+    const keys = new Float64Array(n);
+    for (let k = 0; k < n; k++) keys[k] = Math.floor(ms[k]! - lo) * 1048576 + k;
+    keys.sort();
+    const order: number[] = new Array(n);
+    for (let k = 0; k < n; k++) order[k] = keys[k]! % 1048576;
+    // Events in the same whole millisecond (day-start postings share one) go by time, then id.
+    for (let start = 0; start < n; ) {
+      const whole = Math.floor(keys[start]! / 1048576);
+      let end = start + 1;
+      while (end < n && Math.floor(keys[end]! / 1048576) === whole) end++;
+      if (end - start > 1) {
+        const run = order.slice(start, end).sort(byTime);
+        for (let k = start; k < end; k++) order[k] = run[k - start]!;
+      }
+      start = end;
+    }
+    const out: SimEvent[] = new Array(n);
+    for (let k = 0; k < n; k++) out[k] = events[order[k]!]!;
+    return out;
   }
 
   private qbo(type: QboType, fact: string, spec: EventSpec): void {
@@ -1338,7 +1414,7 @@ export class BusinessSimulation {
     });
   }
 
-  private emitOrderPlaced(order: Order): void {
+  private emitOrderPlaced(order: Order, items: LineItem[]): void {
     this.source("storefront", order.id, "placed", {
       type: "order_placed",
       ms: order.placedMs,
@@ -1349,12 +1425,12 @@ export class BusinessSimulation {
       attributes: {
         estimated_delivery: this.day(order.estimatedDay),
         channel: order.customer.segment === "retail" ? "web" : "wholesale_portal",
-        line_items: order.lineItems,
+        line_items: items,
       },
     });
   }
 
-  private emitInvoiceIssued(invoice: Invoice, t: number): void {
+  private emitInvoiceIssued(invoice: Invoice, t: number, items: LineItem[] = lineItems(invoice.lines)): void {
     this.qbo("Invoice", "issued", {
       type: "invoice_issued",
       ms: this.calendar.ms(t),
@@ -1369,7 +1445,7 @@ export class BusinessSimulation {
         customer_id: invoice.customer.id,
         doc_number: invoice.docNumber,
         terms: invoice.terms,
-        line_items: invoice.order?.lineItems ?? invoice.lines.map((l) => ({ item_id: l.product.id, qty: l.qty, unit_price: l.unitPrice, amount: l.amount })),
+        line_items: items,
         ...(invoice.opening ? { opening_balance: true } : {}),
       },
     });
@@ -1610,11 +1686,38 @@ function productIds(lines: readonly { product: Product }[]): string[] {
   return ids;
 }
 
+interface LineItem {
+  item_id: string;
+  qty: number;
+  unit_price: number;
+  amount: number;
+}
+
+/** The `line_items` attribute of an order or invoice. */
+function lineItems(lines: Invoice["lines"]): LineItem[] {
+  return lines.map((l) => ({ item_id: l.product.id, qty: l.qty, unit_price: l.unitPrice, amount: l.amount }));
+}
+
+/** Whether an order's lines already hold product `index` (orders have at most six lines). */
+function hasProduct(lines: readonly Line[], index: number): boolean {
+  for (let k = 0; k < lines.length; k++) if (lines[k]!.product.index === index) return true;
+  return false;
+}
+
 function relatedOf(customerId: string, orderId: string | undefined, products: string[] | undefined): RelatedEntityIds {
   const related: RelatedEntityIds = { customer_id: customerId };
   if (orderId) related.order_id = orderId;
   if (products && products.length > 0) related.product_ids = products;
   return related;
+}
+
+const TERMS = new Map<string, string>();
+
+/** One shared copy of each payment-terms text (every open invoice holds one). */
+function termsText(text: string): string {
+  let shared = TERMS.get(text);
+  if (shared === undefined) TERMS.set(text, (shared = text));
+  return shared;
 }
 
 function ordinal(n: number): string {
