@@ -4,33 +4,15 @@
  * `labels.json` and read by the evaluation harness; the zod schema is the single source of truth.
  */
 import { z } from "zod";
+import { BUSINESS_DAG_NODES, type DagMetric } from "../analyze/business-dag.ts";
 import { EVENT_TYPES } from "../events/canonical.ts";
-import type { MetricName } from "../metrics/gold.ts";
 import { INCIDENT_TYPES, SEVERITIES } from "../scan-contract.ts";
 
 export const LABELS_SCHEMA_VERSION = "sim_labels_v1";
 
 /** The 17 metrics of the business dependency DAG (spec, Component G): the only valid root causes. */
-export const DAG_METRICS = [
-  "supplier_delay_rate",
-  "order_volume",
-  "fulfillment_backlog",
-  "delivery_delay_rate",
-  "ticket_volume",
-  "ticket_backlog",
-  "avg_resolution_time",
-  "review_score_avg",
-  "churn_proxy",
-  "refund_rate",
-  "daily_revenue",
-  "daily_expenses",
-  "expense_ratio",
-  "margin_proxy",
-  "net_cash_proxy",
-  "dso_proxy",
-  "ar_aging_amount",
-] as const satisfies readonly MetricName[];
-export type DagMetric = (typeof DAG_METRICS)[number];
+export const DAG_METRICS = BUSINESS_DAG_NODES;
+export type { DagMetric };
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 
