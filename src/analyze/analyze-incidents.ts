@@ -7,11 +7,10 @@ import type { EvidenceSource } from "../evidence.ts";
 import type { GoldMetrics, MetricName } from "../metrics/gold.ts";
 import type { DailyAggregates } from "../metrics/series.ts";
 import type { Cascade, CausalChain, EvidenceCluster, Incident } from "../scan-contract.ts";
-import { type BlastDetail, type BlastRadiusConfig, characteristicEntities, collectBlastDetail, DEFAULT_BLAST_RADIUS_CONFIG, mergeBlastDetails, summarizeBlastRadius } from "./blast-radius.ts";
+import { type BlastDetail, type BlastRadiusConfig, characteristicEntities, collectBlastDetail, DEFAULT_BLAST_RADIUS_CONFIG, emptyBlastDetail, mergeBlastDetails, summarizeBlastRadius } from "./blast-radius.ts";
 import { BUSINESS_DAG_NODES, dagNodeForMetric } from "./business-dag.ts";
 import { type CascadeConfig, correlateCascades, DEFAULT_CASCADE_CONFIG } from "./cascades.ts";
 import { contributionScore } from "./contribution-score.ts";
-import { emptyEntitySets } from "./entities.ts";
 import { causalGraphView } from "./graph-view.ts";
 import { memoizeEvidence } from "./memo-evidence.ts";
 import { round6, round6OrNull } from "./precision.ts";
@@ -195,21 +194,5 @@ function selfChain(incident: IncidentToAnalyze["incident"], rca: RcaIncident, ct
 }
 
 function emptyDetail(): BlastDetail {
-  return mergeBlastDetails([
-    {
-      entities: emptyEntitySets(),
-      orderAmounts: new Map(),
-      invoiceAmounts: new Map(),
-      looseAmounts: new Map(),
-      refundsIssued: new Map(),
-      customerMonthlyRevenue: new Map(),
-      customersWithMoney: new Set(),
-      atRiskCustomers: new Set(),
-      historicalRefundRate: 0,
-      monthlyRevenue: 0,
-      productCounts: new Map(),
-      vendorCounts: new Map(),
-      truncated: false,
-    },
-  ]);
+  return mergeBlastDetails([emptyBlastDetail()]);
 }

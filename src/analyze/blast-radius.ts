@@ -237,10 +237,9 @@ export async function collectBlastDetail(
   };
 }
 
-/** The union of several incidents' details (a cascade's combined blast radius). */
-export function mergeBlastDetails(details: readonly BlastDetail[]): BlastDetail {
-  if (details.length === 0) throw new Error("mergeBlastDetails: nothing to merge");
-  const merged: BlastDetail = {
+/** A detail that touched nothing. */
+export function emptyBlastDetail(): BlastDetail {
+  return {
     entities: emptyEntitySets(),
     orderAmounts: new Map(),
     invoiceAmounts: new Map(),
@@ -255,6 +254,12 @@ export function mergeBlastDetails(details: readonly BlastDetail[]): BlastDetail 
     vendorCounts: new Map(),
     truncated: false,
   };
+}
+
+/** The union of several incidents' details (a cascade's combined blast radius). */
+export function mergeBlastDetails(details: readonly BlastDetail[]): BlastDetail {
+  if (details.length === 0) throw new Error("mergeBlastDetails: nothing to merge");
+  const merged = emptyBlastDetail();
   for (const d of details) {
     for (const [k, v] of d.productCounts) merged.productCounts.set(k, (merged.productCounts.get(k) ?? 0) + v);
     for (const [k, v] of d.vendorCounts) merged.vendorCounts.set(k, (merged.vendorCounts.get(k) ?? 0) + v);
