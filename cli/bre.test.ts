@@ -1,24 +1,10 @@
-import { execFile } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { promisify } from "node:util";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { bre } from "./testing/run-bre.ts";
 import { scanResultSchema } from "../src/scan-contract.ts";
 import { refundSpikeEvents } from "../test/fixtures.ts";
-
-const run = promisify(execFile);
-const BRE = resolve(import.meta.dirname, "bre.mjs");
-
-async function bre(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BRE, ...args], { maxBuffer: 64 * 1024 * 1024 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 /** Everything but the run id and the timings, which may differ between runs. */
 function stable(json: string): unknown {

@@ -1,24 +1,10 @@
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { promisify } from "node:util";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { bre } from "./testing/run-bre.ts";
 import { refundHistory } from "../src/monitors/testing/refund-history.ts";
 import { scanResultSchema } from "../src/scan-contract.ts";
-
-const run = promisify(execFile);
-const BRE = resolve(import.meta.dirname, "bre.mjs");
-
-async function bre(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BRE, ...args], { maxBuffer: 64 * 1024 * 1024 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 describe("the closed loop from the command line", () => {
   let dir: string;
