@@ -18,9 +18,10 @@ import { parseRetractions, type Retraction, retractionKey, retractionKeyOf } fro
 import { type EntityState, entityKeysOf, foldEvents, foldRetraction, type LedgerDelta, type LedgerSnapshot, snapshotFromRows } from "../src/metrics/ledger.ts";
 import init from "../migrations/company-log/0001_init.sql";
 import retractions from "../migrations/company-log/0002_retractions.sql";
+import { applyMigrations, type DoMigration } from "./migrate.ts";
 
 /** Versioned schema: each entry runs once, in order, recorded in `_schema`. */
-const MIGRATIONS: readonly { version: number; sql: string }[] = [
+const MIGRATIONS: readonly DoMigration[] = [
   { version: 1, sql: init },
   { version: 2, sql: retractions },
 ];
@@ -86,19 +87,7 @@ export class CompanyLog extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    ctx.blockConcurrencyWhile(async () => this.migrate());
-  }
-
-  private migrate(): void {
-    this.sql.exec("CREATE TABLE IF NOT EXISTS _schema (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
-    const applied = new Set(this.sql.exec<{ version: number }>("SELECT version FROM _schema").toArray().map((r) => r.version));
-    for (const migration of MIGRATIONS) {
-      if (applied.has(migration.version)) continue;
-      this.ctx.storage.transactionSync(() => {
-        this.sql.exec(migration.sql);
-        this.sql.exec("INSERT INTO _schema (version, applied_at) VALUES (?, ?)", migration.version, new Date().toISOString());
-      });
-    }
+    ctx.blockConcurrencyWhile(async () => applyMigrations(ctx.storage, MIGRATIONS));
   }
 
   /**

@@ -27,8 +27,9 @@ import { auditStatements, conflictStatements, flagStatements, rollupStatements }
 import { loadAuthorityMatrix } from "../worker/visibility/settings.ts";
 import { teamTolerances } from "../worker/visibility/teams.ts";
 import init from "../migrations/conflict-shard/0001_init.sql";
+import { applyMigrations, type DoMigration } from "./migrate.ts";
 
-const MIGRATIONS: readonly { version: number; sql: string }[] = [{ version: 1, sql: init }];
+const MIGRATIONS: readonly DoMigration[] = [{ version: 1, sql: init }];
 
 /** SQLite in Durable Objects allows 100 bound parameters per statement. */
 const MAX_PARAMS = 100;
@@ -129,7 +130,7 @@ export class ConflictShard extends DurableObject<Env> {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     ctx.blockConcurrencyWhile(async () => {
-      this.migrate();
+      applyMigrations(ctx.storage, MIGRATIONS);
       for (const { name } of this.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'ids_%'")) this.idTables.add(name);
       for (const { pair_key, due_ms, min_ts_ms } of this.sql.exec<{ pair_key: string; due_ms: number; min_ts_ms: number }>("SELECT pair_key, due_ms, min_ts_ms FROM pending_pairs")) {
         this.pendingDue.set(pair_key, { due: due_ms, minTs: min_ts_ms });
@@ -138,18 +139,6 @@ export class ConflictShard extends DurableObject<Env> {
       if (watermark) this.watermark = JSON.parse(watermark) as WatermarkState;
       this.alarmAt = await ctx.storage.getAlarm();
     });
-  }
-
-  private migrate(): void {
-    this.sql.exec("CREATE TABLE IF NOT EXISTS _schema (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
-    const applied = new Set(this.sql.exec<{ version: number }>("SELECT version FROM _schema").toArray().map((r) => r.version));
-    for (const migration of MIGRATIONS) {
-      if (applied.has(migration.version)) continue;
-      this.ctx.storage.transactionSync(() => {
-        this.sql.exec(migration.sql);
-        this.sql.exec("INSERT INTO _schema (version, applied_at) VALUES (?, ?)", migration.version, new Date().toISOString());
-      });
-    }
   }
 
   /**

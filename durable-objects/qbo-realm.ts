@@ -31,8 +31,9 @@ import type { Retraction } from "../src/events/retraction.ts";
 import type { Bindings } from "../worker/env.ts";
 import { qboConfig } from "../worker/qbo/config.ts";
 import init from "../migrations/qbo-realm/0001_init.sql";
+import { applyMigrations, type DoMigration } from "./migrate.ts";
 
-const MIGRATIONS: readonly { version: number; sql: string }[] = [{ version: 1, sql: init }];
+const MIGRATIONS: readonly DoMigration[] = [{ version: 1, sql: init }];
 const MAX_PARAMS = 100;
 /** CDC looks back 30 days; past 29 the sweep reads with paged queries instead. */
 const CDC_SAFE_LOOKBACK_MS = 29 * 86_400_000;
@@ -71,19 +72,7 @@ export class QboRealm extends DurableObject<Bindings> {
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    ctx.blockConcurrencyWhile(async () => this.migrate());
-  }
-
-  private migrate(): void {
-    this.sql.exec("CREATE TABLE IF NOT EXISTS _schema (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
-    const applied = new Set(this.sql.exec<{ version: number }>("SELECT version FROM _schema").toArray().map((r) => r.version));
-    for (const migration of MIGRATIONS) {
-      if (applied.has(migration.version)) continue;
-      this.ctx.storage.transactionSync(() => {
-        this.sql.exec(migration.sql);
-        this.sql.exec("INSERT INTO _schema (version, applied_at) VALUES (?, ?)", migration.version, new Date().toISOString());
-      });
-    }
+    ctx.blockConcurrencyWhile(async () => applyMigrations(ctx.storage, MIGRATIONS));
   }
 
   /** Stores the tokens of a completed authorization (sealed) and binds the realm to a company. */
