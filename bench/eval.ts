@@ -4,11 +4,12 @@
  * in-process (same validation, ledger and `runScan` as `bre scan`), scores the scan against the
  * labels, and prints the table, once per detection configuration of the ablation (spec 7.5).
  *
- *   npx tsx bench/eval.ts [--seeds 10] [--seed-offset 0] [--scenarios a,b] [--profile standard|demo] [--write] [--details out.json]
+ *   npx tsx bench/eval.ts [--seeds 10] [--seed-offset 0] [--scenarios a,b] [--profile standard|demo] [--write] [--details out.json] [--detection JSON]
  *
  * Seeds run from offset + 1 to offset + N: `--seeds 10` is seeds 1–10 (the standard table),
  * `--seeds 10 --seed-offset 100` seeds 101–110 (never looked at while tuning, a held-out set).
  *
+ * --detection takes DetectionConfig fields as JSON, to try a setting against the defaults.
  * --write replaces this harness's section of BENCHMARKS.md with the table, the command and the date.
  */
 import { execFileSync } from "node:child_process";
@@ -18,6 +19,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { DEFAULT_DETECTION_CONFIG, type ScoreTable } from "../src/detect/detect.ts";
 import { RULES_BY_TYPE } from "../src/detect/rules.ts";
+import { effectRatios, SMALL_EFFECT } from "../src/eval/effect-size.ts";
 import { type RunScore, scoreRun, type Summary, summarize } from "../src/eval/score.ts";
 import type { DetectionMethod } from "../src/scan-contract.ts";
 import { CAPABILITIES, type ScanConfig } from "../src/scan.ts";
@@ -37,6 +39,8 @@ interface Row {
   family: string;
   scores: RunScore[];
   misses: Miss[];
+  /** Each expected incident's realized effect size (src/eval/effect-size.ts) and whether it was detected. */
+  effects: { ratio: number | null; detected: boolean }[];
 }
 
 /** An expected incident the scan did not report, with the strongest z its trigger metrics reached. */
@@ -60,6 +64,7 @@ async function main(): Promise<void> {
       write: { type: "boolean", default: false },
       details: { type: "string" },
       ablation: { type: "string" },
+      detection: { type: "string" },
     },
   });
   const seeds = Number(values.seeds);
@@ -72,6 +77,8 @@ async function main(): Promise<void> {
   // Layers that this build does not implement would only repeat the MAD row.
   const configs = ABLATION.filter((a, k) => (values.ablation ? values.ablation.split(",").includes(String(k)) : k === 0 || CAPABILITIES.layeredDetection));
 
+  // --detection '{"mergeGapDays":2}': DetectionConfig fields to try instead of the defaults.
+  const overrides = values.detection ? (JSON.parse(values.detection) as Partial<typeof DEFAULT_DETECTION_CONFIG>) : {};
   const started = performance.now();
   const rows = new Map<string, Row[]>(configs.map((c) => [c.name, []]));
   let events = 0;
@@ -79,24 +86,27 @@ async function main(): Promise<void> {
     const family = SCENARIOS.find((s) => s.name === name)!.family;
     const perConfig = new Map<string, RunScore[]>(configs.map((c) => [c.name, []]));
     const missesPerConfig = new Map<string, Miss[]>(configs.map((c) => [c.name, []]));
+    const effectsPerConfig = new Map<string, Row["effects"]>(configs.map((c) => [c.name, []]));
     for (let seed = offset + 1; seed <= offset + seeds; seed++) {
       const run = simulate({ scenario: name, seed, qbo: false, ...(values.profile === "demo" ? { profile: DEMO_PROFILE, profileName: "demo" } : {}) });
       events += run.events.length;
       const loaded = loadSimulated(run.events);
       if (loaded.rejected > 0) throw new Error(`${name} seed ${seed}: ${loaded.rejected} events rejected by validateEvent`);
+      const ratios = effectRatios(run.labels, run.events as Parameters<typeof effectRatios>[1]);
       for (const c of configs) {
-        const config: ScanConfig = { detection: { ...DEFAULT_DETECTION_CONFIG, methods: c.methods } };
+        const config: ScanConfig = { detection: { ...DEFAULT_DETECTION_CONFIG, ...overrides, methods: c.methods } };
         const { result, scores, days } = await scanLoaded(loaded, config);
         // LOW-confidence incidents are review flags, not detections (docs/decisions.md, "Fusion").
         const score = scoreRun(run.labels, { ...result, incidents: result.incidents.filter((i) => i.confidence !== "LOW") });
         perConfig.get(c.name)!.push(score);
+        for (const e of score.expected) effectsPerConfig.get(c.name)!.push({ ratio: ratios.get(e.label_id) ?? null, detected: e.detected });
         for (const missed of score.expected.filter((e) => !e.detected)) {
           const label = run.labels.incidents.find((l) => l.id === missed.label_id)!;
           missesPerConfig.get(c.name)!.push(strongestZ(name, seed, label, scores, days));
         }
       }
     }
-    for (const c of configs) rows.get(c.name)!.push({ scenario: name, family, scores: perConfig.get(c.name)!, misses: missesPerConfig.get(c.name)! });
+    for (const c of configs) rows.get(c.name)!.push({ scenario: name, family, scores: perConfig.get(c.name)!, misses: missesPerConfig.get(c.name)!, effects: effectsPerConfig.get(c.name)! });
     process.stderr.write(`${name}: ${seeds} seeds (${Math.round((performance.now() - started) / 1000)} s)\n`);
   }
   const seconds = (performance.now() - started) / 1000;
@@ -140,25 +150,39 @@ function renderMarkdown(rows: Map<string, Row[]>, meta: { seeds: number; offset:
   }
   out.push(`Command: \`${meta.command}\` — ${date}, commit ${commit}, ${meta.seeds} seeds per scenario (${meta.offset + 1}–${meta.offset + meta.seeds}), ${meta.profile} business, ${meta.events.toLocaleString("en-US")} events simulated and scanned in ${meta.seconds.toFixed(0)} s (in-process \`runScan\` + \`MemoryLedger\`, the \`bre scan\` path).`);
   out.push("");
-  out.push("| Detection | Recall | Precision | Delay median (days) | Delay p90 | FP / 30 days (controls) | RCA top-1 | RCA top-3 | Cascade lag in window | Cascade linked by engine |");
-  out.push("|---|---|---|---|---|---|---|---|---|---|");
+  out.push("| Detection | Recall | Precision | Delay median (days) | Delay p90 | Effect delay median / p90 | FP / 30 days (controls) | RCA top-1 | RCA top-3 | Cascade lag in window | Cascade linked by engine |");
+  out.push("|---|---|---|---|---|---|---|---|---|---|---|");
   for (const [name, configRows] of rows) {
     const s = summarize(configRows.flatMap((r) => r.scores));
-    out.push(`| ${name} | ${pct(s.recall)} (${s.detected}/${s.expected}) | ${pct(s.precision)} | ${num(s.delay_median, 0)} | ${num(s.delay_p90, 0)} | ${num(s.fp_per_30_days, 2)} | ${pct(s.rca_top1)} | ${pct(s.rca_top3)} | ${pct(s.cascades_lag_in_window)} | ${pct(s.cascades_linked)} |`);
+    out.push(`| ${name} | ${pct(s.recall)} (${s.detected}/${s.expected}) | ${pct(s.precision)} | ${num(s.delay_median, 0)} | ${num(s.delay_p90, 0)} | ${num(s.effect_delay_median, 0)} / ${num(s.effect_delay_p90, 0)} | ${num(s.fp_per_30_days, 2)} | ${pct(s.rca_top1)} | ${pct(s.rca_top3)} | ${pct(s.cascades_lag_in_window)} | ${pct(s.cascades_linked)} |`);
   }
   const skipped = ABLATION.filter((a) => !rows.has(a.name)).map((a) => a.name);
-  if (skipped.length > 0) out.push(`| ${skipped.join(", ")} | not run: this build has no layered detection (\`CAPABILITIES.layeredDetection\` is false), the row would repeat MAD only | | | | | | | | |`);
+  if (skipped.length > 0 && !CAPABILITIES.layeredDetection) out.push(`| ${skipped.join(", ")} | not run: this build has no layered detection (\`CAPABILITIES.layeredDetection\` is false), the row would repeat MAD only | | | | | | | | | |`);
+  out.push("");
+  out.push(`Recall by realized effect size: the events an injection added over its incident's window (at least 7 days), as a share of the normal count of such events in the 30 days before (\`src/eval/effect-size.ts\`; a diagnostic, every planned incident stays expected):`);
+  out.push("");
+  out.push(`| Detection | Effect ≥ ${SMALL_EFFECT} × normal | Effect < ${SMALL_EFFECT} × normal | No comparable count (margin, liquidity) |`);
+  out.push("|---|---|---|---|");
+  for (const [name, configRows] of rows) {
+    const effects = configRows.flatMap((r) => r.effects);
+    const cell = (keep: (ratio: number | null) => boolean) => {
+      const picked = effects.filter((e) => keep(e.ratio));
+      const hit = picked.filter((e) => e.detected).length;
+      return picked.length === 0 ? "—" : `${pct(hit / picked.length)} (${hit}/${picked.length})`;
+    };
+    out.push(`| ${name} | ${cell((r) => r !== null && r >= SMALL_EFFECT)} | ${cell((r) => r !== null && r < SMALL_EFFECT)} | ${cell((r) => r === null)} |`);
+  }
   out.push("");
   for (const [name, configRows] of rows) {
     out.push(`Per scenario, ${name}:`);
     out.push("");
-    out.push("| Scenario | Family | Recall | Precision | Delay median / p90 | FP / 30 days | RCA top-1 / top-3 | Cascade lag in window |");
-    out.push("|---|---|---|---|---|---|---|---|");
+    out.push("| Scenario | Family | Recall | Precision | Delay median / p90 | Effect delay median / p90 | FP / 30 days | RCA top-1 / top-3 | Cascade lag in window |");
+    out.push("|---|---|---|---|---|---|---|---|---|");
     for (const row of configRows) {
       const s: Summary = summarize(row.scores);
       const fp = row.family === "control" ? num(s.fp_per_30_days, 2) : num((row.scores.reduce((n, r) => n + r.false_positives.length, 0) / row.scores.reduce((n, r) => n + r.days, 0)) * 30, 2);
       out.push(
-        `| ${row.scenario} | ${row.family} | ${row.family === "control" ? "—" : `${pct(s.recall)} (${s.detected}/${s.expected})`} | ${row.family === "control" ? "—" : pct(s.precision)} | ${num(s.delay_median, 0)} / ${num(s.delay_p90, 0)} | ${fp} | ${pct(s.rca_top1)} / ${pct(s.rca_top3)} | ${s.cascades === 0 ? "—" : pct(s.cascades_lag_in_window)} |`,
+        `| ${row.scenario} | ${row.family} | ${row.family === "control" ? "—" : `${pct(s.recall)} (${s.detected}/${s.expected})`} | ${row.family === "control" ? "—" : pct(s.precision)} | ${num(s.delay_median, 0)} / ${num(s.delay_p90, 0)} | ${num(s.effect_delay_median, 0)} / ${num(s.effect_delay_p90, 0)} | ${fp} | ${pct(s.rca_top1)} / ${pct(s.rca_top3)} | ${s.cascades === 0 ? "—" : pct(s.cascades_lag_in_window)} |`,
       );
     }
     out.push("");

@@ -112,6 +112,20 @@ describe("scoreRun", () => {
     );
     expect(linked.cascades[0]!.linked_by_engine).toBe(true);
   });
+
+  it("counts the effect delay from the first day the cause shows in the books, the delay from the cause's start", () => {
+    // Parcels shipped from 10 Feb arrive late from 14 Feb: a detection on 15 Feb is 5 days after the cause, 1 after its effect.
+    const base = labels({});
+    const withEffect = { ...base, incidents: base.incidents.map((l) => (l.id === "supplier" ? { ...l, effect_onset: "2026-02-14" } : l)) };
+    const score = scoreRun(withEffect, scan([incident("a", "SUPPLIER_DEPENDENCY_FAILURE", "2026-02-15"), incident("b", "FULFILLMENT_SLA_DEGRADATION", "2026-02-16")]));
+    expect(score.expected.map((e) => [e.label_id, e.delay_days, e.effect_delay_days])).toEqual([
+      ["supplier", 5, 1],
+      // No effect onset in the label: counted from the onset.
+      ["fulfillment", 6, 6],
+    ]);
+    const s = summarize([score]);
+    expect([s.delay_median, s.effect_delay_median]).toEqual([5, 1]);
+  });
 });
 
 describe("episodeOf", () => {

@@ -11,6 +11,9 @@
  *   detected inside the episode (first onset − 2 days … last cause end + the labels' tolerance);
  *   everything else is a false positive;
  * - delay = detected_at − onset in days (negative when the scan fired before the labelled onset);
+ *   the effect delay counts from the label's `effect_onset` instead, the first day the mechanism's
+ *   consequence exists in the books (a late parcel can only be late once its promised day has
+ *   passed), or from the onset when the label has none;
  * - RCA top-1: the root (first node) of the incident's rank-1 causal path is the label's root
  *   metric; top-3: it is the root of one of the three best-ranked paths;
  * - a cascade is linked when both ends are detected, the lag between their detections is inside
@@ -34,6 +37,8 @@ export interface MatchedIncident {
   detected: boolean;
   incident_id: string | null;
   delay_days: number | null;
+  /** detected_at − effect onset (the onset when the label has no effect onset). */
+  effect_delay_days: number | null;
   rca_top1: boolean | null;
   rca_top3: boolean | null;
   severity: string | null;
@@ -89,6 +94,7 @@ export function scoreRun(labels: Labels, scan: Pick<ScanResult, "incidents" | "c
       detected: match !== undefined,
       incident_id: match?.incident_id ?? null,
       delay_days: match ? daysBetween(label.onset, match.detected_at) : null,
+      effect_delay_days: match ? daysBetween(label.effect_onset ?? label.onset, match.detected_at) : null,
       rca_top1: match ? roots[0] === label.root_cause_metric : null,
       rca_top3: match ? roots.includes(label.root_cause_metric) : null,
       severity: match?.severity ?? null,
@@ -177,6 +183,9 @@ export interface Summary {
   /** Delay over detected root incidents (days): median and 90th percentile (nearest rank). */
   delay_median: number | null;
   delay_p90: number | null;
+  /** Delay over detected root incidents counted from their effect onset: median and p90. */
+  effect_delay_median: number | null;
+  effect_delay_p90: number | null;
   /** Delay over all detected expected incidents, caused ones included. */
   delay_all_median: number | null;
   rca_top1: number | null;
@@ -201,6 +210,7 @@ export function summarize(runs: readonly RunScore[]): Summary {
   const truePositives = incidentRuns.reduce((s, r) => s + r.true_positives, 0);
   const rootDelays = detected.filter((e) => e.is_root).map((e) => e.delay_days!);
   const allDelays = detected.map((e) => e.delay_days!);
+  const rootEffectDelays = detected.filter((e) => e.is_root).map((e) => e.effect_delay_days!);
   const withRca = detected.filter((e) => e.rca_top1 !== null);
   const cascades = runs.flatMap((r) => r.cascades);
   const engineCascades = cascades.filter((c) => c.linked_by_engine !== null);
@@ -216,6 +226,8 @@ export function summarize(runs: readonly RunScore[]): Summary {
     precision: rate(truePositives, detections),
     delay_median: quantile(rootDelays, 0.5),
     delay_p90: quantile(rootDelays, 0.9),
+    effect_delay_median: quantile(rootEffectDelays, 0.5),
+    effect_delay_p90: quantile(rootEffectDelays, 0.9),
     delay_all_median: quantile(allDelays, 0.5),
     rca_top1: rate(withRca.filter((e) => e.rca_top1).length, withRca.length),
     rca_top3: rate(withRca.filter((e) => e.rca_top3).length, withRca.length),
