@@ -4,6 +4,7 @@ import type { ChangeSignal } from "./changepoints.ts";
 import { confidenceOf, countZ, DEFAULT_DETECTION_CONFIG, detectIncidents, type LayerSignals, type ScoreTable } from "./detect.ts";
 import { poissonZ } from "./exact-tail.ts";
 import type { PointScore } from "./layer1.ts";
+import { RULES_BY_TYPE } from "./rules.ts";
 
 const DAYS = 60;
 /** refund_rate z per day: 0 except the given days. */
@@ -165,6 +166,26 @@ describe("count check (refunds)", () => {
     for (let i = 46; i < 50; i++) later[i] = 5;
     const [late] = detectIncidents(refundScores({ 44: 4, 45: 4, 46: 4, 47: 4 }), DAYS, DEFAULT_DETECTION_CONFIG, noLayers(), { ...context, aggregates: aggregates(later) as never });
     expect([late!.startIndex, late!.detectedIndex, late!.confidence]).toEqual([44, 47, "MEDIUM"]);
+  });
+});
+
+describe("count check (low reviews)", () => {
+  it("counts the rule's columns when it names them: customer satisfaction reads the 1–2 star reviews", () => {
+    const check = RULES_BY_TYPE.get("CUSTOMER_SATISFACTION_REGRESSION")!.countCheck!;
+    expect(check.columns).toEqual(["n:review_low"]);
+    const low = new Array(DAYS).fill(1);
+    for (let i = 40; i < 47; i++) low[i] = 4; // 28 low reviews in a week where 7 are usual
+    const aggregates = { length: DAYS, column: (key: string) => Float64Array.from(key === "n:review_low" ? low : new Array(DAYS).fill(50)) };
+    const z = countZ(check, aggregates);
+    // All reviews (50 a day, unchanged) are not what it counts.
+    expect(z[46]).toBeCloseTo(poissonZ(28, 7), 9);
+    expect(z[39]).toBeCloseTo(poissonZ(7, 7), 9);
+  });
+
+  it("does not hold a rule back where the counted column is empty (a ledger folded before it existed)", () => {
+    const check = RULES_BY_TYPE.get("CUSTOMER_SATISFACTION_REGRESSION")!.countCheck!;
+    const empty = { length: DAYS, column: () => new Float64Array(DAYS) };
+    expect(countZ(check, empty).every((z) => z === null)).toBe(true);
   });
 });
 

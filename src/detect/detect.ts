@@ -13,7 +13,7 @@
  * - Fusion gate ({@link gateDay}): a moderate Layer 1 incident (peak |z| < 5) is raised only once
  *   every other enabled layer able to judge it agrees, and on the day that agreement is known;
  *   otherwise it stays a LOW confidence review flag. Strong incidents are raised on Layer 1.
- * - A rule may also need a count to move with its rate ({@link CountCheck}: refunds).
+ * - A rule may also need a count to move with its rate ({@link CountCheck}: refunds, 1–2 star reviews).
  * - A trigger metric's regime change with no Layer 1 incident of that type nearby becomes a LOW
  *   confidence incident flagged for review (`needsReview`), or, for the types in `openOnChange`
  *   (supplier delays), a raised incident; Layer 2 alone opens nothing, since a domain-wide
@@ -251,13 +251,13 @@ function countDay(incident: DetectedIncident, rule: IncidentRule, check: CountCh
 /**
  * Per day, the Poisson z ({@link poissonZ}) of the `check.events` counted over the trailing
  * `windowDays` against `windowDays` × the mean daily count of the `baselineDays` before them;
- * null until a full baseline exists.
+ * null until a full baseline exists, and where neither the window nor its baseline has any.
  */
 export function countZ(check: CountCheck, aggregates: Pick<DailyAggregates, "column" | "length">): (number | null)[] {
   const n = aggregates.length;
   const daily = new Float64Array(n);
-  for (const type of check.events) {
-    const column = aggregates.column(`n:${type}`);
+  for (const key of check.columns ?? check.events.map((type) => `n:${type}`)) {
+    const column = aggregates.column(key);
     for (let i = 0; i < n; i++) daily[i]! += column[i] ?? 0;
   }
   const prefix = new Float64Array(n + 1);
@@ -267,7 +267,9 @@ export function countZ(check: CountCheck, aggregates: Pick<DailyAggregates, "col
     const count = prefix[i + 1]! - prefix[i + 1 - check.windowDays]!;
     const baseEnd = i + 1 - check.windowDays;
     const lambda = ((prefix[baseEnd]! - prefix[baseEnd - check.baselineDays]!) / check.baselineDays) * check.windowDays;
-    out[i] = lambda > 0 ? poissonZ(count, lambda) : count > 0 ? Number.POSITIVE_INFINITY : 0;
+    // No such events before or now (a ledger folded before the column existed, a business whose
+    // reviews are never low): the count says nothing, and the check does not hold the rule back.
+    out[i] = lambda > 0 ? poissonZ(count, lambda) : count > 0 ? Number.POSITIVE_INFINITY : null;
   }
   return out;
 }

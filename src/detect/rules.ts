@@ -18,6 +18,7 @@
 import type { EventType } from "../events/canonical.ts";
 import type { EvidenceEvent } from "../evidence.ts";
 import type { MetricName } from "../metrics/gold.ts";
+import { LOW_REVIEWS_KEY } from "../metrics/ledger.ts";
 import type { IncidentType, Severity } from "../scan-contract.ts";
 import type { PointScore } from "./layer1.ts";
 
@@ -40,6 +41,8 @@ export interface Trigger {
  */
 export interface CountCheck {
   events: readonly EventType[];
+  /** Daily aggregate columns counted instead of `n:<event>` (e.g. `n:review_low`, the 1–2 star reviews). */
+  columns?: readonly string[];
   windowDays: number;
   baselineDays: number;
   minZ: number;
@@ -124,6 +127,8 @@ export const INCIDENT_RULES: readonly IncidentRule[] = [
       // slope of a 7-day mean is smooth, so its baseline understates its noise).
       { metric: "review_score_trend", direction: "down", zThreshold: 4, absolute: { below: -0.1 } },
     ],
+    // A lower average needs more low reviews: a few 1-star reviews among few reviews move a 7-day mean as much as a real regression does.
+    countCheck: { events: ["review_submitted"], columns: [LOW_REVIEWS_KEY], windowDays: 7, baselineDays: 30, minZ: 2, unlessZ: 8 },
     evidence: ["review_submitted"],
     supporting: [],
   },

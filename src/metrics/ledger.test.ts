@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { type CanonicalEvent, type CanonicalEventInput, validateEvent } from "../events/canonical.ts";
 import { parseRetractions, type Retraction } from "../events/retraction.ts";
 import { computeGoldMetrics } from "./gold.ts";
-import { MemoryLedger } from "./ledger.ts";
+import { LOW_REVIEWS_KEY, MemoryLedger } from "./ledger.ts";
 import { DailyAggregates } from "./series.ts";
 
 function ev(input: Partial<CanonicalEventInput> & Pick<CanonicalEventInput, "event_id" | "event_type" | "event_time">): CanonicalEvent {
@@ -70,6 +70,17 @@ describe("ledger: AR aging from issued and paid invoices", () => {
         expect(ledger.snapshot()).toEqual(expected);
       }),
     );
+  });
+});
+
+describe("ledger: low reviews", () => {
+  it("counts the 1–2 star reviews of each day (the count a satisfaction regression must move)", () => {
+    const review = (id: string, day: string, score: number) => ev({ event_id: id, event_type: "review_submitted", event_time: `${day}T10:00:00Z`, entity_type: "order", entity_id: id, attributes: { score } });
+    const ledger = new MemoryLedger();
+    ledger.append([review("r1", "2025-01-01", 1), review("r2", "2025-01-01", 2), review("r3", "2025-01-01", 3), review("r4", "2025-01-02", 5), review("r5", "2025-01-03", 2)]);
+    const aggregates = new DailyAggregates(ledger.snapshot(), "2025-01-01", "2025-01-03");
+    expect([...aggregates.column(LOW_REVIEWS_KEY)]).toEqual([2, 0, 1]);
+    expect([...aggregates.column("n:review_submitted")]).toEqual([3, 1, 1]);
   });
 });
 

@@ -153,6 +153,10 @@ export function revenueOf(event: CanonicalEvent): number {
   return 0;
 }
 
+/** Reviews at or below this score are low (1–2 stars), counted per day under {@link LOW_REVIEWS_KEY}. */
+export const LOW_REVIEW_SCORE = 2;
+export const LOW_REVIEWS_KEY = "n:review_low";
+
 function eventContributions(event: CanonicalEvent): Contribution[] {
   const day = dayOf(event.event_time);
   const out: Contribution[] = [{ day, key: `n:${event.event_type}`, value: 1 }];
@@ -191,6 +195,8 @@ function eventContributions(event: CanonicalEvent): Contribution[] {
       break;
     case "review_submitted":
       mean("review_score", attr.score);
+      // 1–2 star reviews: the count a satisfaction regression must move (detect/rules.ts).
+      if (typeof attr.score === "number" && attr.score <= LOW_REVIEW_SCORE) out.push({ day, key: LOW_REVIEWS_KEY, value: 1 });
       break;
     default:
       break;

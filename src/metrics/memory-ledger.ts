@@ -14,7 +14,7 @@
  */
 import { type CanonicalEvent, dayOf, type EventType } from "../events/canonical.ts";
 import { addDays, dayNumber } from "../time.ts";
-import { BACKLOG_WINDOW_DAYS, type EntityState, type LedgerSnapshot, revenueOf, snapshotFromRows } from "./ledger.ts";
+import { BACKLOG_WINDOW_DAYS, type EntityState, LOW_REVIEW_SCORE, LOW_REVIEWS_KEY, type LedgerSnapshot, revenueOf, snapshotFromRows } from "./ledger.ts";
 
 const DAY_SLOTS = 2 ** 22;
 const NONE = -1;
@@ -145,6 +145,7 @@ export class ColumnarLedger {
   private batchRevenue = new Map<number, number>();
 
   private readonly countKey: Record<string, number> = {};
+  private lowReviewKey: number | undefined;
   private readonly qualityKey: Record<string, number> = {};
   private readonly k = {
     arAmount: this.keys.id("state:ar_overdue_amount"),
@@ -291,6 +292,7 @@ export class ColumnarLedger {
         break;
       case "review_submitted":
         this.mean(day, "review_score", attr.score);
+        if (typeof attr.score === "number" && attr.score <= LOW_REVIEW_SCORE) this.contribute(day, (this.lowReviewKey ??= this.keys.id(LOW_REVIEWS_KEY)), 1);
         break;
       default:
         break;
