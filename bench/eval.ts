@@ -78,7 +78,7 @@ async function main(): Promise<void> {
   const configs = ABLATION.filter((a, k) => (values.ablation ? values.ablation.split(",").includes(String(k)) : k === 0 || CAPABILITIES.layeredDetection));
 
   // --detection '{"mergeGapDays":2}': DetectionConfig fields to try instead of the defaults.
-  const overrides = values.detection ? (JSON.parse(values.detection) as Partial<typeof DEFAULT_DETECTION_CONFIG>) : {};
+  const overrides = values.detection ? detectionOverrides(values.detection) : {};
   const started = performance.now();
   const rows = new Map<string, Row[]>(configs.map((c) => [c.name, []]));
   let events = 0;
@@ -111,11 +111,26 @@ async function main(): Promise<void> {
   }
   const seconds = (performance.now() - started) / 1000;
 
-  const command = `npm run eval -- --seeds ${seeds}${offset > 0 ? ` --seed-offset ${offset}` : ""}${values.scenarios ? ` --scenarios ${values.scenarios}` : ""}${values.profile !== "standard" ? ` --profile ${values.profile}` : ""}`;
+  const command = `npm run eval -- --seeds ${seeds}${offset > 0 ? ` --seed-offset ${offset}` : ""}${values.scenarios ? ` --scenarios ${values.scenarios}` : ""}${values.profile !== "standard" ? ` --profile ${values.profile}` : ""}${values.detection ? ` --detection '${values.detection}'` : ""}`;
   const markdown = renderMarkdown(rows, { seeds, offset, profile: values.profile!, command, seconds, events });
   process.stdout.write(markdown);
   if (values.details) writeFileSync(values.details, `${JSON.stringify(Object.fromEntries(rows), null, 1)}\n`);
   if (values.write) writeBenchmarks(markdown, offset > 0 ? `${values.profile!}-heldout` : values.profile!);
+}
+
+/** `--detection` JSON: an object of DetectionConfig fields, nothing else. */
+function detectionOverrides(text: string): Partial<typeof DEFAULT_DETECTION_CONFIG> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`--detection: not JSON (${(error as Error).message})`);
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error("--detection: must be a JSON object of DetectionConfig fields");
+  const unknown = Object.keys(parsed).filter((k) => !(k in DEFAULT_DETECTION_CONFIG));
+  if (unknown.length > 0) throw new Error(`--detection: unknown field ${unknown.join(", ")} (fields: ${Object.keys(DEFAULT_DETECTION_CONFIG).join(", ")})`);
+  if ("methods" in parsed) throw new Error("--detection: methods is set by the ablation rows (use --ablation)");
+  return parsed as Partial<typeof DEFAULT_DETECTION_CONFIG>;
 }
 
 /** The largest |z| (in the rule's direction) any trigger of the label's type reached from onset to cause end + 7 days. */
