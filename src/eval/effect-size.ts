@@ -12,6 +12,7 @@
 import type { CanonicalEvent } from "../events/canonical.ts";
 import type { IncidentType } from "../scan-contract.ts";
 import type { Labels } from "../sim/labels.ts";
+import { addDays } from "../time.ts";
 
 type EventLike = Pick<CanonicalEvent, "event_type" | "event_time" | "attributes">;
 
@@ -32,8 +33,6 @@ export const MIN_WINDOW_DAYS = 7;
 /** Below this ratio an incident is "small" in the recall-by-effect-size table. */
 export const SMALL_EFFECT = 0.5;
 
-const shift = (day: string, by: number) => new Date(Date.parse(`${day}T00:00:00Z`) + by * 86_400_000).toISOString().slice(0, 10);
-
 /**
  * For each expected incident (by label id): realized effect count / (normal daily count over the
  * 30 days before its onset × max(duration, 7 days)); null when the type has no comparable count,
@@ -41,7 +40,7 @@ const shift = (day: string, by: number) => new Date(Date.parse(`${day}T00:00:00Z
  */
 export function effectRatios(labels: Pick<Labels, "incidents" | "injections">, events: Iterable<EventLike>): Map<string, number | null> {
   const normal = new Map<string, number>(labels.incidents.map((l) => [l.id, 0]));
-  const from = new Map(labels.incidents.map((l) => [l.id, shift(l.onset, -NORMAL_DAYS)]));
+  const from = new Map(labels.incidents.map((l) => [l.id, addDays(l.onset, -NORMAL_DAYS)]));
   for (const e of events) {
     const day = e.event_time.slice(0, 10);
     for (const l of labels.incidents) {

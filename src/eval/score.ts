@@ -22,7 +22,7 @@
  */
 import type { Labels } from "../sim/labels.ts";
 import type { Incident, ScanResult } from "../scan-contract.ts";
-import { daysBetween } from "../time.ts";
+import { addDays, daysBetween } from "../time.ts";
 import { quantile } from "./quantile.ts";
 
 export const MATCH_EARLY_DAYS = 2;
@@ -155,8 +155,7 @@ export function scoreRun(labels: Labels, scan: Pick<ScanResult, "incidents" | "c
 }
 
 function lastCauseDay(onset: string, duration: number): string {
-  const d = new Date(Date.parse(`${onset}T00:00:00Z`) + (duration - 1) * 86_400_000);
-  return d.toISOString().slice(0, 10);
+  return addDays(onset, duration - 1);
 }
 
 /** [first onset − 2 days, last cause end + tolerance] of the run's expected incidents, or null. */
@@ -169,8 +168,7 @@ export function episodeOf(labels: Labels): [string, string] | null {
     const end = lastCauseDay(l.onset, l.duration_days);
     if (end > last) last = end;
   }
-  const shift = (day: string, by: number) => new Date(Date.parse(`${day}T00:00:00Z`) + by * 86_400_000).toISOString().slice(0, 10);
-  return [shift(first, -MATCH_EARLY_DAYS), shift(last, labels.tolerance_days)];
+  return [addDays(first, -MATCH_EARLY_DAYS), addDays(last, labels.tolerance_days)];
 }
 
 export interface Summary {
