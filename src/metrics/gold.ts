@@ -374,16 +374,15 @@ function weeklyRevenue(a: DailyAggregates): Float64Array {
   return sums.map((v, i) => (ROLLING * v) / Math.min(i + 1, CASH_WINDOW));
 }
 
-/** √E[a²]/E[a] of the amounts behind `sum:<name>`, from the 30 days before each day (null when under 5). */
-function amountSpread(a: DailyAggregates, name: string, types: readonly EventType[]): (number | null)[] {
-  const sum = a.column(`sum:${name}`);
-  const sq = a.column(`sq:${name}`);
-  const n = new Float64Array(a.length);
-  for (const type of types) a.column(`n:${type}`).forEach((v, i) => (n[i] = n[i]! + v));
+/**
+ * For each day, `read(count, sum, squares)` of the values in the 30 days before it (days i−30 …
+ * i−1): what is known of a metric's individual values before the day.
+ */
+function beforeEachDay(n: ArrayLike<number>, sum: ArrayLike<number>, sq: ArrayLike<number>, length: number, read: (count: number, sum: number, squares: number) => number | null): (number | null)[] {
   const out: (number | null)[] = [];
   let [cn, cs, cq] = [0, 0, 0];
-  for (let i = 0; i < a.length; i++) {
-    out.push(cn >= 5 && cs > 0 ? Math.sqrt(cq / cn) / (cs / cn) : null);
+  for (let i = 0; i < length; i++) {
+    out.push(read(cn, cs, cq));
     cn += n[i]!;
     cs += sum[i]!;
     cq += sq[i]!;
@@ -396,32 +395,23 @@ function amountSpread(a: DailyAggregates, name: string, types: readonly EventTyp
   return out;
 }
 
+/** √E[a²]/E[a] of the amounts behind `sum:<name>`, from the 30 days before each day (null when under 5). */
+function amountSpread(a: DailyAggregates, name: string, types: readonly EventType[]): (number | null)[] {
+  const n = new Float64Array(a.length);
+  for (const type of types) a.column(`n:${type}`).forEach((v, i) => (n[i] = n[i]! + v));
+  return beforeEachDay(n, a.column(`sum:${name}`), a.column(`sq:${name}`), a.length, (cn, cs, cq) => (cn >= 5 && cs > 0 ? Math.sqrt(cq / cn) / (cs / cn) : null));
+}
+
 /** Sampling of a rolling mean: n values in 7 days, individual spread pooled over the 30 days before. */
 function meanSampling(name: string): NonNullable<MetricDefinition["sampling"]> {
   return {
     model: "mean",
     size: (a) => a.rollingSum(`n:${name}`, ROLLING),
-    sd: (a) => {
-      const n = a.column(`n:${name}`);
-      const sum = a.column(`sum:${name}`);
-      const sq = a.column(`sq:${name}`);
-      const out: (number | null)[] = [];
-      let [cn, cs, cq] = [0, 0, 0];
-      for (let i = 0; i < a.length; i++) {
-        // Days i−30 … i−1: the spread known before the day.
-        const count = cn;
-        out.push(count >= 5 ? Math.sqrt(Math.max(0, (cq - (cs * cs) / count) / (count - 1))) : null);
-        cn += n[i]!;
-        cs += sum[i]!;
-        cq += sq[i]!;
-        if (i >= CASH_WINDOW) {
-          cn -= n[i - CASH_WINDOW]!;
-          cs -= sum[i - CASH_WINDOW]!;
-          cq -= sq[i - CASH_WINDOW]!;
-        }
-      }
-      return out;
-    },
+    // Sample standard deviation of the individual values in the 30 days before the day.
+    sd: (a) =>
+      beforeEachDay(a.column(`n:${name}`), a.column(`sum:${name}`), a.column(`sq:${name}`), a.length, (count, cs, cq) =>
+        count >= 5 ? Math.sqrt(Math.max(0, (cq - (cs * cs) / count) / (count - 1))) : null,
+      ),
   };
 }
 
