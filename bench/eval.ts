@@ -13,7 +13,7 @@
  * --write replaces this harness's section of BENCHMARKS.md with the table, the command and the date.
  */
 import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -24,6 +24,7 @@ import { type RunScore, scoreRun, type Summary, summarize } from "../src/eval/sc
 import type { DetectionMethod } from "../src/scan-contract.ts";
 import { CAPABILITIES, type ScanConfig } from "../src/scan.ts";
 import { DEMO_PROFILE, type Labels, SCENARIO_NAMES, SCENARIOS, simulate } from "../src/sim/index.ts";
+import { writeBenchmarksSection } from "./lib/benchmarks-section.ts";
 import { loadSimulated, scanLoaded } from "./scan-simulated.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -235,24 +236,8 @@ function renderMarkdown(rows: Map<string, Row[]>, meta: { seeds: number; offset:
   return `${out.join("\n")}\n`;
 }
 
-const SECTION_START = "<!-- eval:start -->";
-const SECTION_END = "<!-- eval:end -->";
-
 function writeBenchmarks(markdown: string, profile: string): void {
-  const path = join(ROOT, "BENCHMARKS.md");
-  let text = "";
-  try {
-    text = readFileSync(path, "utf8");
-  } catch {
-    text = "# Benchmarks\n";
-  }
-  const marker = (edge: string) => edge.replace("eval", `eval-${profile}`);
-  const block = `${marker(SECTION_START)}\n${markdown}${marker(SECTION_END)}`;
-  const start = text.indexOf(marker(SECTION_START));
-  const end = text.indexOf(marker(SECTION_END));
-  if (start >= 0 && end > start) text = text.slice(0, start) + block + text.slice(end + marker(SECTION_END).length);
-  else text = `${text.trimEnd()}\n\n${block}\n`;
-  writeFileSync(path, text);
+  writeBenchmarksSection(`eval-${profile}`, markdown);
   process.stderr.write(`wrote the ${profile} table into BENCHMARKS.md\n`);
 }
 

@@ -8,7 +8,7 @@
  * floor of any generator written in this style. Target: 1 M events in under 10 s.
  */
 import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeBenchmarksSection } from "./lib/benchmarks-section.ts";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadavg } from "node:os";
@@ -85,19 +85,6 @@ const lines = [
 const markdown = `${lines.join("\n")}`;
 process.stdout.write(markdown);
 if (values.write) {
-  const path = join(ROOT, "BENCHMARKS.md");
-  let text = "";
-  try {
-    text = readFileSync(path, "utf8");
-  } catch {
-    text = "# Benchmarks\n";
-  }
-  const start = "<!-- sim-speed:start -->";
-  const end = "<!-- sim-speed:end -->";
-  const block = `${start}\n${markdown}${end}`;
-  const a = text.indexOf(start);
-  const b = text.indexOf(end);
-  text = a >= 0 && b > a ? text.slice(0, a) + block + text.slice(b + end.length) : `${text.trimEnd()}\n\n${block}\n`;
-  writeFileSync(path, text);
+  writeBenchmarksSection("sim-speed", markdown);
   process.stderr.write("wrote the figures into BENCHMARKS.md\n");
 }
