@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { MetricName } from "../metrics/gold.ts";
 import type { ChangeSignal } from "./changepoints.ts";
-import { confidenceOf, countZ, DEFAULT_DETECTION_CONFIG, detectIncidents, type LayerSignals, type ScoreTable } from "./detect.ts";
-import { poissonZ } from "./exact-tail.ts";
+import { concentrationZ, confidenceOf, countZ, DEFAULT_DETECTION_CONFIG, detectIncidents, type LayerSignals, type ScoreTable } from "./detect.ts";
+import { poissonLogUpperTail, poissonZ, zFromUpperTail } from "./exact-tail.ts";
 import type { PointScore } from "./layer1.ts";
 import { RULES_BY_TYPE } from "./rules.ts";
 
@@ -133,7 +133,11 @@ describe("fusion gate", () => {
 
 describe("count check (refunds)", () => {
   /** Aggregates with `n:refund_issued` per day. */
-  const aggregates = (counts: number[]) => ({ length: counts.length, column: (key: string) => Float64Array.from(key === "n:refund_issued" ? counts : counts.map(() => 0)) });
+  const aggregates = (counts: number[]) => ({
+    length: counts.length,
+    column: (key: string) => Float64Array.from(key === "n:refund_issued" ? counts : counts.map(() => 0)),
+    keysWithPrefix: () => [], // no per-product counts
+  });
   const check = { events: ["refund_issued" as const], windowDays: 7, baselineDays: 30, minZ: 2, unlessZ: 8 };
 
   it("scores the trailing week's count against the weeks before it (Poisson)", () => {
@@ -186,6 +190,67 @@ describe("count check (low reviews)", () => {
     const check = RULES_BY_TYPE.get("CUSTOMER_SATISFACTION_REGRESSION")!.countCheck!;
     const empty = { length: DAYS, column: () => new Float64Array(DAYS) };
     expect(countZ(check, empty).every((z) => z === null)).toBe(true);
+  });
+});
+
+describe("per-product clusters (concentration)", () => {
+  const rule = RULES_BY_TYPE.get("REFUND_SPIKE")!;
+  const c = rule.concentration!;
+  /** Aggregates with per-product refund columns and a flat business-wide refund count (1 a day). */
+  function products(columns: Record<string, number[]>) {
+    const all: Record<string, number[]> = { "n:refund_issued": new Array(DAYS).fill(1) };
+    for (const [product, counts] of Object.entries(columns)) all[`${c.prefix}${product}`] = counts;
+    return {
+      length: DAYS,
+      column: (key: string) => Float64Array.from(all[key] ?? new Array(DAYS).fill(0)),
+      keysWithPrefix: (prefix: string) => Object.keys(all).filter((k) => k.startsWith(prefix)).sort(),
+    };
+  }
+  const every = (step: number) => Array.from({ length: DAYS }, (_, i) => (i % step === 0 ? 1 : 0));
+  /** P-A: no refund before day 40, then one a day on days 40–45; P-B one every 5 days; P-C one on day 2. */
+  function defect(): Record<string, number[]> {
+    const a = new Array(DAYS).fill(0);
+    for (let i = 40; i <= 45; i++) a[i] = 1;
+    const cOnce = new Array(DAYS).fill(0);
+    cOnce[2] = 1;
+    return { "P-A": a, "P-B": every(5), "P-C": cOnce };
+  }
+
+  it("scores the most improbable product of the week against its own baseline, corrected for the products known", () => {
+    const { z, key } = concentrationZ(c, products(defect()));
+    expect(z[35]).toBeNull(); // 7 + 30 days needed
+    expect(z[41]).toBe(0); // two refunds are never a cluster
+    // Day 45: 6 refunds of P-A in the week, none in the 30 days before → λ = (0 + 1) / 30 · 7;
+    // three products known by then (Bonferroni).
+    const q = poissonLogUpperTail(6, 7 / 30);
+    expect(key[45]).toBe(`${c.prefix}P-A`);
+    expect(z[45]).toBeCloseTo(zFromUpperTail(q + Math.log(3)), 9);
+    expect(z[45]!).toBeGreaterThan(c.minZ);
+    // A product refunded at its usual pace never stands out.
+    const steady = concentrationZ(c, products({ "P-B": every(2) }));
+    expect(steady.z.slice(37).every((v) => v === 0)).toBe(true);
+  });
+
+  it("opens an incident below the rate's threshold on a product cluster, and not without one", () => {
+    const context = (columns: Record<string, number[]>) => ({ days: Array.from({ length: DAYS }, (_, i) => `d${i}`), aggregates: products(columns) as never });
+    const moderate = refundScores({ 43: 2.5, 44: 2.5, 45: 2.5 });
+    // The same rate with the refunds spread over products: below threshold, nothing.
+    expect(detectIncidents(moderate, DAYS, DEFAULT_DETECTION_CONFIG, noLayers(), context({ "P-B": every(2) }))).toEqual([]);
+    const [raised] = detectIncidents(moderate, DAYS, DEFAULT_DETECTION_CONFIG, noLayers(), context(defect()));
+    const first = concentrationZ(c, products(defect())).z.findIndex((v) => v !== null && v >= c.minZ);
+    expect(first).toBeGreaterThanOrEqual(43);
+    expect([raised!.type, raised!.detectedIndex, raised!.confidence, raised!.needsReview, raised!.methods]).toEqual(["REFUND_SPIKE", first, "MEDIUM", false, ["mad_zscore"]]);
+    // Under atZ, a cluster alone opens nothing.
+    expect(detectIncidents(refundScores({ 43: 1.5, 44: 1.5, 45: 1.5 }), DAYS, DEFAULT_DETECTION_CONFIG, noLayers(), context(defect()))).toEqual([]);
+  });
+
+  it("passes the count check when the business-wide count is flat but one product's is not", () => {
+    const context = { days: Array.from({ length: DAYS }, (_, i) => `d${i}`), aggregates: products(defect()) as never };
+    const [incident] = detectIncidents(refundScores({ 44: 4, 45: 4 }), DAYS, DEFAULT_DETECTION_CONFIG, noLayers(), context);
+    expect([incident!.detectedIndex, incident!.needsReview]).toEqual([45, false]);
+    const spread = { ...context, aggregates: products({ "P-B": every(2) }) as never };
+    const [held] = detectIncidents(refundScores({ 44: 4, 45: 4 }), DAYS, DEFAULT_DETECTION_CONFIG, noLayers(), spread);
+    expect([held!.confidence, held!.needsReview]).toEqual(["LOW", true]);
   });
 });
 

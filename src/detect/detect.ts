@@ -27,8 +27,8 @@ import { weekday } from "../time.ts";
 import { type ChangeSignal, DEFAULT_CHANGEPOINT, type ChangepointOptions, changepointLayer } from "./changepoints.ts";
 import { DEFAULT_ISOLATION_FOREST, DomainForest, type IsolationForestOptions } from "./isolation-forest.ts";
 import { type PointScore, RELATIVE_SCALE_FLOOR, robustScores, UNIT_SCALE_FLOOR } from "./layer1.ts";
-import { poissonZ } from "./exact-tail.ts";
-import { type CountCheck, type FiredTrigger, INCIDENT_RULES, type IncidentRule, maxSeverity, ruleSeverity, type Trigger } from "./rules.ts";
+import { poissonLogUpperTail, poissonZ, zFromUpperTail } from "./exact-tail.ts";
+import { type Concentration, type CountCheck, type FiredTrigger, INCIDENT_RULES, type IncidentRule, maxSeverity, ruleSeverity, type Trigger } from "./rules.ts";
 
 export type { FiredTrigger } from "./rules.ts";
 export type { PointScore } from "./layer1.ts";
@@ -74,6 +74,8 @@ export interface DetectionConfig {
    * review flag: metrics whose incidents are persistent shifts too small for any single day's z.
    */
   openOnChange: readonly IncidentType[];
+  /** Whether incidents opened by a per-product cluster also pass the fusion gate (false: the cluster is their corroboration). */
+  concentrationGate: boolean;
 }
 
 export const DEFAULT_DETECTION_CONFIG: DetectionConfig = {
@@ -91,6 +93,7 @@ export const DEFAULT_DETECTION_CONFIG: DetectionConfig = {
   emitLowConfidence: true,
   fusionGate: { belowZ: 5, require: "all" },
   openOnChange: ["SUPPLIER_DEPENDENCY_FAILURE"],
+  concentrationGate: false,
 };
 
 export type ScoreTable = Map<MetricName, PointScore[]>;
@@ -222,10 +225,17 @@ export function detectIncidents(scores: ScoreTable, dayCount: number, config: De
   for (const rule of INCIDENT_RULES) {
     const found = walkRule(rule, dayCount, (i) => firedTriggers(rule, scores, i, config), scores, config);
     const counted = rule.countCheck && context?.aggregates ? countZ(rule.countCheck, context.aggregates) : null;
+    const cluster = rule.concentration && context?.aggregates ? concentrationZ(rule.concentration, context.aggregates) : null;
+    const clustered = (i: number) => cluster !== null && (cluster.z[i] ?? 0) >= rule.concentration!.minZ;
     for (const incident of found) {
-      const raisedOn = counted ? countDay(incident, rule, rule.countCheck!, counted, scores) : incident.detectedIndex;
+      const raisedOn = counted ? countDay(incident, rule, rule.countCheck!, counted, scores, clustered) : incident.detectedIndex;
       if (raisedOn === null) incidents.push({ ...fuse(incident, layers, config, dayCount), confidence: "LOW", needsReview: true });
       else incidents.push(fuse({ ...incident, detectedIndex: raisedOn }, layers, config, dayCount));
+    }
+    if (cluster) {
+      for (const incident of clusterIncidents(rule, found, scores, config, dayCount, clustered)) {
+        incidents.push(config.concentrationGate ? fuse(incident, layers, config, dayCount) : fuse(incident, layers, { ...config, fusionGate: null }, dayCount));
+      }
     }
     if (layers && config.emitLowConfidence) incidents.push(...lowConfidence(rule, found, scores, layers, config, dayCount));
   }
@@ -237,10 +247,17 @@ export function detectIncidents(scores: ScoreTable, dayCount: number, config: De
  * count check passes (count z at least `minZ`, or a trigger's |z| at least `unlessZ`, or the
  * count not scorable yet), or null: the rate moved but the count never did.
  */
-function countDay(incident: DetectedIncident, rule: IncidentRule, check: CountCheck, counted: readonly (number | null)[], scores: ScoreTable): number | null {
+function countDay(
+  incident: DetectedIncident,
+  rule: IncidentRule,
+  check: CountCheck,
+  counted: readonly (number | null)[],
+  scores: ScoreTable,
+  clustered: (i: number) => boolean,
+): number | null {
   for (let i = incident.detectedIndex; i <= incident.endIndex; i++) {
     const z = counted[i];
-    if (z === null || z === undefined || z >= check.minZ) return i;
+    if (z === null || z === undefined || z >= check.minZ || clustered(i)) return i;
     const extreme = rule.triggers.some((t) => Math.abs(scores.get(t.metric)?.[i]?.z ?? 0) >= check.unlessZ);
     if (extreme) return i;
   }
@@ -272,6 +289,66 @@ export function countZ(check: CountCheck, aggregates: Pick<DailyAggregates, "col
     out[i] = lambda > 0 ? poissonZ(count, lambda) : count > 0 ? Number.POSITIVE_INFINITY : null;
   }
   return out;
+}
+
+/** Pseudo-events added to each product's baseline count (see {@link Concentration}). */
+const CLUSTER_PRIOR = 1;
+
+/**
+ * Per day, the most surprising product of a {@link Concentration}: the z of its Bonferroni-corrected
+ * Poisson upper tail, and its aggregate key; null until a full baseline exists.
+ */
+export function concentrationZ(c: Concentration, aggregates: Pick<DailyAggregates, "column" | "length" | "keysWithPrefix">): { z: (number | null)[]; key: (string | null)[] } {
+  const n = aggregates.length;
+  const z: (number | null)[] = new Array(n).fill(null);
+  const key: (string | null)[] = new Array(n).fill(null);
+  const first = c.windowDays + c.baselineDays - 1;
+  if (n <= first) return { z, key };
+  const best = new Float64Array(n).fill(0); // the smallest log tail per day
+  const known = new Int32Array(n + 1); // products whose first event is on day i (counted from i on)
+  for (const name of aggregates.keysWithPrefix(c.prefix)) {
+    const daily = aggregates.column(name);
+    const prefix = new Float64Array(n + 1);
+    let seen = -1;
+    for (let i = 0; i < n; i++) {
+      prefix[i + 1] = prefix[i]! + daily[i]!;
+      if (seen < 0 && daily[i]! > 0) seen = i;
+    }
+    if (seen < 0) continue;
+    known[seen]! += 1;
+    for (let i = Math.max(first, seen); i < n; i++) {
+      const count = prefix[i + 1]! - prefix[i + 1 - c.windowDays]!;
+      if (count < 3) continue; // two events in a week are never a cluster worth raising
+      const baseEnd = i + 1 - c.windowDays;
+      const lambda = ((prefix[baseEnd]! - prefix[baseEnd - c.baselineDays]! + CLUSTER_PRIOR) / c.baselineDays) * c.windowDays;
+      if (count <= lambda) continue;
+      const logTail = poissonLogUpperTail(count, lambda);
+      if (logTail < best[i]!) {
+        best[i] = logTail;
+        key[i] = name;
+      }
+    }
+  }
+  let products = 0;
+  for (let i = 0; i < n; i++) {
+    products += known[i]!;
+    if (i < first) continue;
+    z[i] = key[i] === null ? 0 : zFromUpperTail(best[i]! + Math.log(products));
+  }
+  return { z, key };
+}
+
+/**
+ * Incidents opened by a per-product cluster ({@link Concentration}) on days the rule's triggers
+ * are `atZ` out but short of their threshold, away from the rule's own incidents.
+ */
+function clusterIncidents(rule: IncidentRule, found: readonly DetectedIncident[], scores: ScoreTable, config: DetectionConfig, dayCount: number, clustered: (i: number) => boolean): DetectedIncident[] {
+  const c = rule.concentration!;
+  const slack = config.mergeGapDays;
+  const near = (from: number, to: number) => found.some((inc) => from <= inc.endIndex + slack && to >= inc.startIndex - slack);
+  const lowered: DetectionConfig = { ...config, zThresholds: { ...config.zThresholds, [rule.type]: c.atZ }, confirmBelowZ: 0 };
+  const fire = (i: number) => (clustered(i) ? firedTriggers(rule, scores, i, lowered) : []);
+  return walkRule(rule, dayCount, fire, scores, lowered).filter((incident) => !near(incident.startIndex, incident.endIndex));
 }
 
 function walkRule(rule: IncidentRule, dayCount: number, fire: (i: number) => FiredTrigger[], scores: ScoreTable, config: DetectionConfig): DetectedIncident[] {

@@ -23,6 +23,20 @@ export function poissonZ(x: number, lambda: number): number {
 }
 
 /**
+ * log P(X ≥ x) under Poisson(λ), exact (0 for x ≤ 0), for tails too small for a float.
+ * @example Math.exp(poissonLogUpperTail(12, 5)) // 0.00545
+ */
+export function poissonLogUpperTail(x: number, lambda: number): number {
+  if (!(lambda > 0) || !Number.isFinite(lambda)) throw new Error(`poissonLogUpperTail: λ must be > 0, got ${lambda}`);
+  const k = Math.round(x);
+  if (k <= 0) return 0;
+  const logPmf = (j: number) => -lambda + j * Math.log(lambda) - gammaln(j + 1);
+  if (k > lambda) return sumLog(logPmf, k, (j) => j + 1, (j) => j > k + 10 && j > lambda + 40 * Math.sqrt(lambda) + 50);
+  // At or below the mean: one minus the lower tail, which is then small enough to be exact.
+  return Math.log1p(-Math.exp(sumLog(logPmf, k - 1, (j) => j - 1, (j) => j < 0)));
+}
+
+/**
  * z of k successes in n trials under Binomial(n, p), with the same tails as {@link poissonZ}.
  * @example binomialZ(10, 100, 0.04) // P(X ≥ 10) = 0.00684 → 2.465
  */
@@ -49,7 +63,7 @@ function sumLog(logPmf: (j: number) => number, start: number, next: (j: number) 
 }
 
 /** z with upper-tail probability exp(logQ), clamped to [0, 40]. */
-function zFromUpperTail(logQ: number): number {
+export function zFromUpperTail(logQ: number): number {
   if (logQ >= Math.log(0.5)) return 0;
   return Math.min(MAX_Z, normalUpperQuantile(logQ));
 }

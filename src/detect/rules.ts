@@ -18,7 +18,7 @@
 import type { EventType } from "../events/canonical.ts";
 import type { EvidenceEvent } from "../evidence.ts";
 import type { MetricName } from "../metrics/gold.ts";
-import { LOW_REVIEWS_KEY } from "../metrics/ledger.ts";
+import { LOW_REVIEWS_KEY, PRODUCT_LOW_REVIEWS_PREFIX, PRODUCT_REFUNDS_PREFIX } from "../metrics/ledger.ts";
 import type { IncidentType, Severity } from "../scan-contract.ts";
 import type { PointScore } from "./layer1.ts";
 
@@ -49,11 +49,31 @@ export interface CountCheck {
   unlessZ: number;
 }
 
+/**
+ * A cluster on one entity: on a day the rule's triggers are at least `atZ` out their way (short
+ * of their threshold), the rule also fires when one product's count (the aggregate keys starting
+ * with `prefix`) over the trailing `windowDays` is improbable against that product's own mean
+ * over the `baselineDays` before: Poisson, with one pseudo-event of prior in the baseline so a
+ * product with none before is not infinitely surprising, and Bonferroni-corrected for the number
+ * of products known by that day; `minZ` is the z of the corrected tail. A defective product makes
+ * its own refunds and one-star reviews long before it moves the business-wide rate. The same
+ * cluster also passes the rule's count check.
+ */
+export interface Concentration {
+  prefix: string;
+  windowDays: number;
+  baselineDays: number;
+  minZ: number;
+  atZ: number;
+}
+
 export interface IncidentRule {
   type: IncidentType;
   triggers: readonly Trigger[];
   /** A count that must move with the triggers (checked only when the scan passes its daily aggregates). */
   countCheck?: CountCheck;
+  /** A per-product cluster that lets the rule fire below its threshold (checked only with daily aggregates). */
+  concentration?: Concentration;
   /** Event types whose events in the window are the incident's evidence. */
   evidence: readonly EventType[];
   /** Metrics checked for corroboration (reported as supporting metrics). */
@@ -65,6 +85,7 @@ export const INCIDENT_RULES: readonly IncidentRule[] = [
     type: "REFUND_SPIKE",
     triggers: [{ metric: "refund_rate", direction: "up", zThreshold: 3 }],
     countCheck: { events: ["refund_issued", "credit_memo_issued"], windowDays: 7, baselineDays: 30, minZ: 2, unlessZ: 8 },
+    concentration: { prefix: PRODUCT_REFUNDS_PREFIX, windowDays: 7, baselineDays: 30, minZ: 3, atZ: 2 },
     evidence: ["refund_issued", "credit_memo_issued"],
     supporting: ["daily_refunds", "daily_revenue"],
   },
@@ -129,6 +150,7 @@ export const INCIDENT_RULES: readonly IncidentRule[] = [
     ],
     // A lower average needs more low reviews: a few 1-star reviews among few reviews move a 7-day mean as much as a real regression does.
     countCheck: { events: ["review_submitted"], columns: [LOW_REVIEWS_KEY], windowDays: 7, baselineDays: 30, minZ: 2, unlessZ: 8 },
+    concentration: { prefix: PRODUCT_LOW_REVIEWS_PREFIX, windowDays: 7, baselineDays: 30, minZ: 3, atZ: 2 },
     evidence: ["review_submitted"],
     supporting: [],
   },

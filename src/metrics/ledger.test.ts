@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { type CanonicalEvent, type CanonicalEventInput, validateEvent } from "../events/canonical.ts";
 import { parseRetractions, type Retraction } from "../events/retraction.ts";
 import { computeGoldMetrics } from "./gold.ts";
-import { LOW_REVIEWS_KEY, MemoryLedger } from "./ledger.ts";
+import { LOW_REVIEWS_KEY, MemoryLedger, PRODUCT_LOW_REVIEWS_PREFIX, PRODUCT_REFUNDS_PREFIX } from "./ledger.ts";
 import { DailyAggregates } from "./series.ts";
 
 function ev(input: Partial<CanonicalEventInput> & Pick<CanonicalEventInput, "event_id" | "event_type" | "event_time">): CanonicalEvent {
@@ -81,6 +81,30 @@ describe("ledger: low reviews", () => {
     const aggregates = new DailyAggregates(ledger.snapshot(), "2025-01-01", "2025-01-03");
     expect([...aggregates.column(LOW_REVIEWS_KEY)]).toEqual([2, 0, 1]);
     expect([...aggregates.column("n:review_submitted")]).toEqual([3, 1, 1]);
+  });
+});
+
+describe("ledger: per-product counts", () => {
+  it("counts each product's refunds, credit memos and low reviews per day, once per event", () => {
+    const refund = (id: string, day: string, products: string[], type: "refund_issued" | "credit_memo_issued" = "refund_issued") =>
+      ev({ event_id: id, event_type: type, event_time: `${day}T10:00:00Z`, entity_type: "payment", entity_id: id, amount: 10, currency: "USD", related_entity_ids: { product_ids: products } });
+    const review = (id: string, day: string, score: number, products: string[]) =>
+      ev({ event_id: id, event_type: "review_submitted", event_time: `${day}T10:00:00Z`, entity_type: "order", entity_id: id, related_entity_ids: { product_ids: products }, attributes: { score } });
+    const ledger = new MemoryLedger();
+    ledger.append([
+      refund("f1", "2025-01-01", ["P-1", "P-2"]),
+      refund("f2", "2025-01-01", ["P-1", "P-1"]), // a product named twice is one refund of it
+      refund("f3", "2025-01-02", ["P-2"], "credit_memo_issued"),
+      review("r1", "2025-01-01", 1, ["P-1"]),
+      review("r2", "2025-01-02", 4, ["P-1"]), // not low
+      review("r3", "2025-01-02", 2, ["P-1", "P-2"]),
+    ]);
+    const aggregates = new DailyAggregates(ledger.snapshot(), "2025-01-01", "2025-01-02");
+    expect([...aggregates.column(`${PRODUCT_REFUNDS_PREFIX}P-1`)]).toEqual([2, 0]);
+    expect([...aggregates.column(`${PRODUCT_REFUNDS_PREFIX}P-2`)]).toEqual([1, 1]);
+    expect([...aggregates.column(`${PRODUCT_LOW_REVIEWS_PREFIX}P-1`)]).toEqual([1, 1]);
+    expect([...aggregates.column(`${PRODUCT_LOW_REVIEWS_PREFIX}P-2`)]).toEqual([0, 1]);
+    expect(aggregates.keysWithPrefix(PRODUCT_REFUNDS_PREFIX)).toEqual([`${PRODUCT_REFUNDS_PREFIX}P-1`, `${PRODUCT_REFUNDS_PREFIX}P-2`]);
   });
 });
 

@@ -19,6 +19,7 @@
  * (memory-ledger.ts), the same fold in columns, checked bit for bit against this one. The scan
  * reads the resulting aggregates, so the Worker and `bre scan` compute the same numbers.
  */
+import { productsOf } from "../analyze/entities.ts";
 import { dayOf, type CanonicalEvent } from "../events/canonical.ts";
 import { type Retraction, retractionKey, retractionKeyOf } from "../events/retraction.ts";
 import { addDays, daysBetween } from "../time.ts";
@@ -157,6 +158,19 @@ export function revenueOf(event: CanonicalEvent): number {
 export const LOW_REVIEW_SCORE = 2;
 export const LOW_REVIEWS_KEY = "n:review_low";
 
+/**
+ * Per-product daily counts (key = prefix + product id): refunds and credit memos naming the
+ * product, and low reviews of orders holding it. A defect on one product is a cluster there long
+ * before it moves the business-wide rate (detect/rules.ts, `concentration`).
+ */
+export const PRODUCT_REFUNDS_PREFIX = "p:refunds:";
+export const PRODUCT_LOW_REVIEWS_PREFIX = "p:review_low:";
+
+/** The distinct products an event is about (analyze/entities.ts), in first-seen order. */
+export function distinctProducts(event: CanonicalEvent): string[] {
+  return [...new Set(productsOf(event))];
+}
+
 function eventContributions(event: CanonicalEvent): Contribution[] {
   const day = dayOf(event.event_time);
   const out: Contribution[] = [{ day, key: `n:${event.event_type}`, value: 1 }];
@@ -183,6 +197,7 @@ function eventContributions(event: CanonicalEvent): Contribution[] {
     case "refund_issued":
     case "credit_memo_issued":
       out.push({ day, key: "sum:refunds", value: Math.abs(amount) }, { day, key: "sq:refunds", value: amount * amount });
+      for (const product of distinctProducts(event)) out.push({ day, key: PRODUCT_REFUNDS_PREFIX + product, value: 1 });
       break;
     case "order_late":
       mean("days_late", attr.days_late);
@@ -196,7 +211,10 @@ function eventContributions(event: CanonicalEvent): Contribution[] {
     case "review_submitted":
       mean("review_score", attr.score);
       // 1–2 star reviews: the count a satisfaction regression must move (detect/rules.ts).
-      if (typeof attr.score === "number" && attr.score <= LOW_REVIEW_SCORE) out.push({ day, key: LOW_REVIEWS_KEY, value: 1 });
+      if (typeof attr.score === "number" && attr.score <= LOW_REVIEW_SCORE) {
+        out.push({ day, key: LOW_REVIEWS_KEY, value: 1 });
+        for (const product of distinctProducts(event)) out.push({ day, key: PRODUCT_LOW_REVIEWS_PREFIX + product, value: 1 });
+      }
       break;
     default:
       break;

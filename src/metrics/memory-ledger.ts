@@ -14,7 +14,18 @@
  */
 import { type CanonicalEvent, dayOf, type EventType } from "../events/canonical.ts";
 import { addDays, dayNumber } from "../time.ts";
-import { BACKLOG_WINDOW_DAYS, type EntityState, LOW_REVIEW_SCORE, LOW_REVIEWS_KEY, type LedgerSnapshot, revenueOf, snapshotFromRows } from "./ledger.ts";
+import {
+  BACKLOG_WINDOW_DAYS,
+  type EntityState,
+  LOW_REVIEW_SCORE,
+  LOW_REVIEWS_KEY,
+  type LedgerSnapshot,
+  PRODUCT_LOW_REVIEWS_PREFIX,
+  PRODUCT_REFUNDS_PREFIX,
+  distinctProducts,
+  revenueOf,
+  snapshotFromRows,
+} from "./ledger.ts";
 
 const DAY_SLOTS = 2 ** 22;
 const NONE = -1;
@@ -280,6 +291,7 @@ export class ColumnarLedger {
       case "credit_memo_issued":
         this.contribute(day, k.refunds, Math.abs(amount));
         this.contribute(day, k.refundSquares, amount * amount);
+        for (const product of distinctProducts(event)) this.contribute(day, this.keys.id(PRODUCT_REFUNDS_PREFIX + product), 1);
         break;
       case "order_late":
         this.mean(day, "days_late", attr.days_late);
@@ -292,7 +304,10 @@ export class ColumnarLedger {
         break;
       case "review_submitted":
         this.mean(day, "review_score", attr.score);
-        if (typeof attr.score === "number" && attr.score <= LOW_REVIEW_SCORE) this.contribute(day, (this.lowReviewKey ??= this.keys.id(LOW_REVIEWS_KEY)), 1);
+        if (typeof attr.score === "number" && attr.score <= LOW_REVIEW_SCORE) {
+          this.contribute(day, (this.lowReviewKey ??= this.keys.id(LOW_REVIEWS_KEY)), 1);
+          for (const product of distinctProducts(event)) this.contribute(day, this.keys.id(PRODUCT_LOW_REVIEWS_PREFIX + product), 1);
+        }
         break;
       default:
         break;

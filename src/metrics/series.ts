@@ -57,6 +57,11 @@ export class DailyAggregates {
     return column;
   }
 
+  /** The aggregate keys starting with `prefix` (e.g. every product's refund count), sorted. */
+  keysWithPrefix(prefix: string): string[] {
+    return [...this.columns.keys()].filter((key) => key.startsWith(prefix)).sort();
+  }
+
   /** Sum of `key` over the trailing `window` days ending at each day (inclusive). */
   rollingSum(key: string, window: number): Float64Array {
     return rollingSum(this.column(key), window);
