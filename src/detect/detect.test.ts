@@ -179,7 +179,7 @@ describe("count check (low reviews)", () => {
     expect(check.columns).toEqual(["n:review_low"]);
     const low = new Array(DAYS).fill(1);
     for (let i = 40; i < 47; i++) low[i] = 4; // 28 low reviews in a week where 7 are usual
-    const aggregates = { length: DAYS, column: (key: string) => Float64Array.from(key === "n:review_low" ? low : new Array(DAYS).fill(50)) };
+    const aggregates = { length: DAYS, column: (key: string) => Float64Array.from(key === "n:review_low" ? low : new Array(DAYS).fill(50)), keysWithPrefix: () => [] };
     const z = countZ(check, aggregates);
     // All reviews (50 a day, unchanged) are not what it counts.
     expect(z[46]).toBeCloseTo(poissonZ(28, 7), 9);
@@ -188,7 +188,7 @@ describe("count check (low reviews)", () => {
 
   it("does not hold a rule back where the counted column is empty (a ledger folded before it existed)", () => {
     const check = RULES_BY_TYPE.get("CUSTOMER_SATISFACTION_REGRESSION")!.countCheck!;
-    const empty = { length: DAYS, column: () => new Float64Array(DAYS) };
+    const empty = { length: DAYS, column: () => new Float64Array(DAYS), keysWithPrefix: () => [] };
     expect(countZ(check, empty).every((z) => z === null)).toBe(true);
   });
 });
@@ -251,6 +251,47 @@ describe("per-product clusters (concentration)", () => {
     const spread = { ...context, aggregates: products({ "P-B": every(2) }) as never };
     const [held] = detectIncidents(refundScores({ 44: 4, 45: 4 }), DAYS, DEFAULT_DETECTION_CONFIG, noLayers(), spread);
     expect([held!.confidence, held!.needsReview]).toEqual(["LOW", true]);
+  });
+});
+
+describe("count check per entity (supplier delays)", () => {
+  const rule = RULES_BY_TYPE.get("SUPPLIER_DEPENDENCY_FAILURE")!;
+  const check = rule.countCheck!;
+  /** supplier_delay_rate and supplier_delay_severity z per day (0 elsewhere). */
+  function supplierScores(rate: Record<number, number>, severity: Record<number, number> = {}): ScoreTable {
+    const table = refundScores({});
+    const series = (z: Record<number, number>, base: number): PointScore[] => Array.from({ length: DAYS }, (_, i) => ({ value: base * (1 + (z[i] ?? 0) / 10), baseline: base, z: z[i] ?? 0 }));
+    table.set("supplier_delay_rate", series(rate, 0.1));
+    table.set("supplier_delay_severity", series(severity, 2));
+    return table;
+  }
+  function vendors(columns: Record<string, number[]>) {
+    const all = Object.fromEntries(Object.entries(columns).map(([vendor, counts]) => [`${check.byEntity}${vendor}`, counts]));
+    return { length: DAYS, column: (key: string) => Float64Array.from(all[key] ?? new Array(DAYS).fill(0)), keysWithPrefix: (prefix: string) => Object.keys(all).filter((k) => k.startsWith(prefix)).sort() };
+  }
+  const weekly = (offset: number) => Array.from({ length: DAYS }, (_, i) => (i % 7 === offset ? 1 : 0));
+  const context = (columns: Record<string, number[]>) => ({ days: Array.from({ length: DAYS }, (_, i) => `d${i}`), aggregates: vendors(columns) as never });
+  const supplier = (incidents: ReturnType<typeof detectIncidents>) => incidents.filter((i) => i.type === "SUPPLIER_DEPENDENCY_FAILURE").map((i) => [i.detectedIndex, i.needsReview]);
+
+  it("raises a delay-rate rise only when one supplier's delays cluster", () => {
+    const rate = supplierScores({ 44: 4, 45: 4 });
+    // Every supplier one day late at once (a holiday): one more delay each, no cluster → review flag.
+    const spread: Record<string, number[]> = {};
+    for (const v of ["V-1", "V-2", "V-3", "V-4"]) spread[v] = weekly(Number(v.slice(2)));
+    for (const v of ["V-1", "V-2", "V-3", "V-4"]) spread[v]![44] = 1;
+    expect(countZ(check, vendors(spread))[44]).toBe(0);
+    expect(supplier(detectIncidents(rate, DAYS, DEFAULT_DETECTION_CONFIG, noLayers(), context(spread)))).toEqual([[45, true]]);
+    // One supplier late on six shipments in a week, after one a week before → raised.
+    const one = { ...spread, "V-1": weekly(1).map((v, i) => (i >= 40 && i <= 45 ? 1 : v)) };
+    expect(countZ(check, vendors(one))[45]!).toBeGreaterThanOrEqual(check.minZ);
+    expect(supplier(detectIncidents(rate, DAYS, DEFAULT_DETECTION_CONFIG, noLayers(), context(one)))).toEqual([[45, false]]);
+  });
+
+  it("does not hold back a shipment that is very late (severity), nor a ledger without per-supplier counts", () => {
+    const severe = supplierScores({}, { 44: 4, 45: 4 });
+    expect(supplier(detectIncidents(severe, DAYS, DEFAULT_DETECTION_CONFIG, noLayers(), context({ "V-1": weekly(1) })))).toEqual([[45, false]]);
+    expect(countZ(check, vendors({})).every((z) => z === null)).toBe(true);
+    expect(supplier(detectIncidents(supplierScores({ 44: 4, 45: 4 }), DAYS, DEFAULT_DETECTION_CONFIG, noLayers(), context({})))).toEqual([[45, false]]);
   });
 });
 

@@ -228,7 +228,7 @@ export function detectIncidents(scores: ScoreTable, dayCount: number, config: De
     const cluster = rule.concentration && context?.aggregates ? concentrationZ(rule.concentration, context.aggregates) : null;
     const clustered = (i: number) => cluster !== null && (cluster.z[i] ?? 0) >= rule.concentration!.minZ;
     for (const incident of found) {
-      const raisedOn = counted ? countDay(incident, rule, rule.countCheck!, counted, scores, clustered) : incident.detectedIndex;
+      const raisedOn = counted ? countDay(incident, rule, rule.countCheck!, counted, scores, clustered, config) : incident.detectedIndex;
       if (raisedOn === null) incidents.push({ ...fuse(incident, layers, config, dayCount), confidence: "LOW", needsReview: true });
       else incidents.push(fuse({ ...incident, detectedIndex: raisedOn }, layers, config, dayCount));
     }
@@ -254,12 +254,14 @@ function countDay(
   counted: readonly (number | null)[],
   scores: ScoreTable,
   clustered: (i: number) => boolean,
+  config: DetectionConfig,
 ): number | null {
   for (let i = incident.detectedIndex; i <= incident.endIndex; i++) {
     const z = counted[i];
     if (z === null || z === undefined || z >= check.minZ || clustered(i)) return i;
     const extreme = rule.triggers.some((t) => Math.abs(scores.get(t.metric)?.[i]?.z ?? 0) >= check.unlessZ);
     if (extreme) return i;
+    if (check.appliesTo && firedTriggers(rule, scores, i, config).some((f) => !check.appliesTo!.includes(f.metric))) return i;
   }
   return null;
 }
@@ -270,8 +272,13 @@ function countDay(
  * `windowDays` against `windowDays` × the mean daily count of the `baselineDays` before them;
  * null until a full baseline exists, and where neither the window nor its baseline has any.
  */
-export function countZ(check: CountCheck, aggregates: Pick<DailyAggregates, "column" | "length">): (number | null)[] {
+export function countZ(check: CountCheck, aggregates: Pick<DailyAggregates, "column" | "length" | "keysWithPrefix">): (number | null)[] {
   const n = aggregates.length;
+  if (check.byEntity !== undefined) {
+    // No per-entity counts (a ledger folded before they existed): the check does not hold the rule back.
+    if (aggregates.keysWithPrefix(check.byEntity).length === 0) return new Array(n).fill(null);
+    return concentrationZ({ prefix: check.byEntity, windowDays: check.windowDays, baselineDays: check.baselineDays }, aggregates).z;
+  }
   const daily = new Float64Array(n);
   for (const key of check.columns ?? check.events.map((type) => `n:${type}`)) {
     const column = aggregates.column(key);
@@ -298,7 +305,7 @@ const CLUSTER_PRIOR = 1;
  * Per day, the most surprising product of a {@link Concentration}: the z of its Bonferroni-corrected
  * Poisson upper tail, and its aggregate key; null until a full baseline exists.
  */
-export function concentrationZ(c: Concentration, aggregates: Pick<DailyAggregates, "column" | "length" | "keysWithPrefix">): { z: (number | null)[]; key: (string | null)[] } {
+export function concentrationZ(c: Pick<Concentration, "prefix" | "windowDays" | "baselineDays">, aggregates: Pick<DailyAggregates, "column" | "length" | "keysWithPrefix">): { z: (number | null)[]; key: (string | null)[] } {
   const n = aggregates.length;
   const z: (number | null)[] = new Array(n).fill(null);
   const key: (string | null)[] = new Array(n).fill(null);

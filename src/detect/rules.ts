@@ -14,11 +14,16 @@
  * - SUPPLIER_DEPENDENCY_FAILURE: one level up when one vendor causes at least half of the delays.
  * - CUSTOMER_SATISFACTION_REGRESSION: the larger of the z class and the decline in points from
  *   the baseline (≥ 0.3 MEDIUM, ≥ 0.6 HIGH, ≥ 1.0 CRITICAL on the 1–5 scale).
+ *
+ * Counts that must move with the triggers ({@link CountCheck}): refunds and 1–2 star reviews in
+ * the week, and for supplier delays one supplier's own cluster (every supplier a day late after a
+ * holiday is not a supplier failing). Refund spikes and satisfaction regressions may also fire
+ * short of their threshold on one product's cluster ({@link Concentration}).
  */
 import type { EventType } from "../events/canonical.ts";
 import type { EvidenceEvent } from "../evidence.ts";
 import type { MetricName } from "../metrics/gold.ts";
-import { LOW_REVIEWS_KEY, PRODUCT_LOW_REVIEWS_PREFIX, PRODUCT_REFUNDS_PREFIX } from "../metrics/ledger.ts";
+import { LOW_REVIEWS_KEY, PRODUCT_LOW_REVIEWS_PREFIX, PRODUCT_REFUNDS_PREFIX, VENDOR_DELAYS_PREFIX } from "../metrics/ledger.ts";
 import type { IncidentType, Severity } from "../scan-contract.ts";
 import type { PointScore } from "./layer1.ts";
 
@@ -43,6 +48,14 @@ export interface CountCheck {
   events: readonly EventType[];
   /** Daily aggregate columns counted instead of `n:<event>` (e.g. `n:review_low`, the 1–2 star reviews). */
   columns?: readonly string[];
+  /**
+   * Count per entity instead (the aggregate keys starting with this prefix): the check's z is the
+   * most surprising entity's, Bonferroni-corrected ({@link Concentration}); a failure that is one
+   * supplier's shows as that supplier's cluster.
+   */
+  byEntity?: string;
+  /** The triggers the check holds back (default: all); a day another trigger fires on passes. */
+  appliesTo?: readonly MetricName[];
   windowDays: number;
   baselineDays: number;
   minZ: number;
@@ -137,6 +150,8 @@ export const INCIDENT_RULES: readonly IncidentRule[] = [
       { metric: "supplier_delay_rate", direction: "up", zThreshold: 3 },
       { metric: "supplier_delay_severity", direction: "up", zThreshold: 3 },
     ],
+    // The delays must be one supplier's (its own cluster); how late one shipment is needs no count.
+    countCheck: { events: ["shipment_delayed"], byEntity: VENDOR_DELAYS_PREFIX, appliesTo: ["supplier_delay_rate"], windowDays: 7, baselineDays: 30, minZ: 2, unlessZ: 8 },
     evidence: ["shipment_delayed", "purchase_order_placed"],
     supporting: [],
   },

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { type CanonicalEvent, type CanonicalEventInput, validateEvent } from "../events/canonical.ts";
 import { parseRetractions, type Retraction } from "../events/retraction.ts";
 import { computeGoldMetrics } from "./gold.ts";
-import { LOW_REVIEWS_KEY, MemoryLedger, PRODUCT_LOW_REVIEWS_PREFIX, PRODUCT_REFUNDS_PREFIX } from "./ledger.ts";
+import { LOW_REVIEWS_KEY, MemoryLedger, PRODUCT_LOW_REVIEWS_PREFIX, PRODUCT_REFUNDS_PREFIX, VENDOR_DELAYS_PREFIX } from "./ledger.ts";
 import { DailyAggregates } from "./series.ts";
 
 function ev(input: Partial<CanonicalEventInput> & Pick<CanonicalEventInput, "event_id" | "event_type" | "event_time">): CanonicalEvent {
@@ -105,6 +105,25 @@ describe("ledger: per-product counts", () => {
     expect([...aggregates.column(`${PRODUCT_LOW_REVIEWS_PREFIX}P-1`)]).toEqual([1, 1]);
     expect([...aggregates.column(`${PRODUCT_LOW_REVIEWS_PREFIX}P-2`)]).toEqual([0, 1]);
     expect(aggregates.keysWithPrefix(PRODUCT_REFUNDS_PREFIX)).toEqual([`${PRODUCT_REFUNDS_PREFIX}P-1`, `${PRODUCT_REFUNDS_PREFIX}P-2`]);
+  });
+});
+
+describe("ledger: per-supplier delays", () => {
+  it("counts each supplier's delayed shipments per day, from the related vendor or the vendor_id attribute", () => {
+    const delayed = (id: string, day: string, related: Record<string, string>, attributes: Record<string, unknown> = {}) =>
+      ev({ event_id: id, event_type: "shipment_delayed", event_time: `${day}T15:00:00Z`, entity_type: "order", entity_id: id, related_entity_ids: related, attributes: { days_delayed: 2, ...attributes } });
+    const ledger = new MemoryLedger();
+    ledger.append([
+      delayed("s1", "2025-01-01", { vendor_id: "V-1" }),
+      delayed("s2", "2025-01-01", { vendor_id: "V-1" }),
+      delayed("s3", "2025-01-02", {}, { vendor_id: "V-2" }),
+      delayed("s4", "2025-01-02", {}), // no vendor known: counted in the total only
+    ]);
+    const aggregates = new DailyAggregates(ledger.snapshot(), "2025-01-01", "2025-01-02");
+    expect([...aggregates.column(`${VENDOR_DELAYS_PREFIX}V-1`)]).toEqual([2, 0]);
+    expect([...aggregates.column(`${VENDOR_DELAYS_PREFIX}V-2`)]).toEqual([0, 1]);
+    expect([...aggregates.column("n:shipment_delayed")]).toEqual([2, 2]);
+    expect(aggregates.keysWithPrefix(VENDOR_DELAYS_PREFIX)).toHaveLength(2);
   });
 });
 

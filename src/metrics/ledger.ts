@@ -19,7 +19,7 @@
  * (memory-ledger.ts), the same fold in columns, checked bit for bit against this one. The scan
  * reads the resulting aggregates, so the Worker and `bre scan` compute the same numbers.
  */
-import { productsOf } from "../analyze/entities.ts";
+import { productsOf, vendorOf } from "../analyze/entities.ts";
 import { dayOf, type CanonicalEvent } from "../events/canonical.ts";
 import { type Retraction, retractionKey, retractionKeyOf } from "../events/retraction.ts";
 import { addDays, daysBetween } from "../time.ts";
@@ -165,6 +165,8 @@ export const LOW_REVIEWS_KEY = "n:review_low";
  */
 export const PRODUCT_REFUNDS_PREFIX = "p:refunds:";
 export const PRODUCT_LOW_REVIEWS_PREFIX = "p:review_low:";
+/** Per-vendor daily count of delayed inbound shipments (key = prefix + vendor id). */
+export const VENDOR_DELAYS_PREFIX = "v:shipment_delayed:";
 
 /** The distinct products an event is about (analyze/entities.ts), in first-seen order. */
 export function distinctProducts(event: CanonicalEvent): string[] {
@@ -202,9 +204,12 @@ function eventContributions(event: CanonicalEvent): Contribution[] {
     case "order_late":
       mean("days_late", attr.days_late);
       break;
-    case "shipment_delayed":
+    case "shipment_delayed": {
       mean("days_delayed", attr.days_delayed);
+      const vendor = vendorOf(event);
+      if (vendor !== null) out.push({ day, key: VENDOR_DELAYS_PREFIX + vendor, value: 1 });
       break;
+    }
     case "support_ticket_closed":
       mean("resolution_hours", attr.resolution_time_hours);
       break;

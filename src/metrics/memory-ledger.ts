@@ -25,7 +25,9 @@ import {
   distinctProducts,
   revenueOf,
   snapshotFromRows,
+  VENDOR_DELAYS_PREFIX,
 } from "./ledger.ts";
+import { vendorOf } from "../analyze/entities.ts";
 
 const DAY_SLOTS = 2 ** 22;
 const NONE = -1;
@@ -296,9 +298,12 @@ export class ColumnarLedger {
       case "order_late":
         this.mean(day, "days_late", attr.days_late);
         break;
-      case "shipment_delayed":
+      case "shipment_delayed": {
         this.mean(day, "days_delayed", attr.days_delayed);
+        const vendor = vendorOf(event);
+        if (vendor !== null) this.contribute(day, this.keys.id(VENDOR_DELAYS_PREFIX + vendor), 1);
         break;
+      }
       case "support_ticket_closed":
         this.mean(day, "resolution_hours", attr.resolution_time_hours);
         break;
