@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { MetricName } from "../metrics/gold.ts";
 import type { ChangeSignal } from "./changepoints.ts";
-import { concentrationZ, confidenceOf, countZ, DEFAULT_DETECTION_CONFIG, detectIncidents, type LayerSignals, type ScoreTable } from "./detect.ts";
+import { concentrationZ, confidenceOf, countZ, DEFAULT_DETECTION_CONFIG, volumeOnly, detectIncidents, type LayerSignals, type ScoreTable } from "./detect.ts";
 import { poissonLogUpperTail, poissonZ, zFromUpperTail } from "./exact-tail.ts";
 import type { PointScore } from "./layer1.ts";
 import { RULES_BY_TYPE } from "./rules.ts";
@@ -292,6 +292,54 @@ describe("count check per entity (supplier delays)", () => {
     expect(supplier(detectIncidents(severe, DAYS, DEFAULT_DETECTION_CONFIG, noLayers(), context({ "V-1": weekly(1) })))).toEqual([[45, false]]);
     expect(countZ(check, vendors({})).every((z) => z === null)).toBe(true);
     expect(supplier(detectIncidents(supplierScores({ 44: 4, 45: 4 }), DAYS, DEFAULT_DETECTION_CONFIG, noLayers(), context({})))).toEqual([[45, false]]);
+  });
+});
+
+describe("unit-cost check (margin compression)", () => {
+  const N = 150;
+  const check = RULES_BY_TYPE.get("MARGIN_COMPRESSION")!.unitCosts!;
+  /** Item I-1: `units(i)` bought at `price(i)` a day; other expenses `other(i)` a day. */
+  function books(units: (i: number) => number, price: (i: number) => number, other: (i: number) => number) {
+    const cols: Record<string, number[]> = { "u:qty:I-1": [], "u:cost:I-1": [], "sum:item_expenses": [], "sum:expenses": [] };
+    for (let i = 0; i < N; i++) {
+      cols["u:qty:I-1"]!.push(units(i));
+      cols["u:cost:I-1"]!.push(units(i) * price(i));
+      cols["sum:item_expenses"]!.push(units(i) * price(i));
+      cols["sum:expenses"]!.push(units(i) * price(i) + other(i));
+    }
+    return { length: N, column: (key: string) => Float64Array.from(cols[key] ?? new Array(N).fill(0)), keysWithPrefix: (prefix: string) => Object.keys(cols).filter((k) => k.startsWith(prefix)) };
+  }
+  const from120 = (before: number, after: number) => (i: number) => (i >= 120 ? after : before);
+
+  it("finds expense rises that are more units at unchanged unit costs, and only those", () => {
+    // Twice the units at the same price: 3,000 more item expenses, all volume.
+    expect(volumeOnly(check, books(from120(10, 20), () => 10, () => 50))[149]).toBe(true);
+    // The same units 30 % dearer.
+    expect(volumeOnly(check, books(() => 10, from120(10, 13), () => 50))[149]).toBe(false);
+    // Twice the units 3 % dearer: within minRise, still volume.
+    expect(volumeOnly(check, books(from120(10, 20), from120(10, 10.3), () => 50))[149]).toBe(true);
+    // Rent up, inventory flat: the rise is not in the item lines.
+    expect(volumeOnly(check, books(() => 10, () => 10, from120(50, 150)))[149]).toBe(false);
+    // Expenses flat (a revenue fall compresses the margin): nothing to explain.
+    expect(volumeOnly(check, books(() => 10, () => 10, () => 50))[149]).toBe(false);
+    // Bills without item lines: nothing known.
+    const plain = { length: N, column: (key: string) => Float64Array.from(new Array(N).fill(key === "sum:expenses" ? 100 : 0)), keysWithPrefix: () => [] };
+    expect(volumeOnly(check, plain).some(Boolean)).toBe(false);
+  });
+
+  it("holds back a margin fall made of more stock at unchanged costs, and raises one made of dearer stock", () => {
+    const marginScores = (): ScoreTable => {
+      const table = refundScores({});
+      table.set("margin_proxy", Array.from({ length: N }, (_, i) => ({ value: i >= 147 ? 0.2 : 0.3, baseline: 0.3, z: i >= 147 ? -4 : 0 })));
+      return table;
+    };
+    const days = Array.from({ length: N }, (_, i) => `d${i}`);
+    const margin = (aggregates: ReturnType<typeof books>) =>
+      detectIncidents(marginScores(), N, DEFAULT_DETECTION_CONFIG, noLayers(), { days, aggregates: aggregates as never })
+        .filter((i) => i.type === "MARGIN_COMPRESSION")
+        .map((i) => [i.detectedIndex, i.needsReview]);
+    expect(margin(books(from120(10, 20), () => 10, () => 50))).toEqual([[148, true]]);
+    expect(margin(books(() => 10, from120(10, 13), () => 50))).toEqual([[148, false]]);
   });
 });
 

@@ -21,6 +21,7 @@
  */
 import type { Domain, GoldMetrics, MetricDefinition, MetricName } from "../metrics/gold.ts";
 import { GOLD_METRICS, METRICS_BY_NAME } from "../metrics/gold.ts";
+import { ITEM_EXPENSES_KEY, ITEM_UNITS_PREFIX, ITEM_COST_PREFIX } from "../metrics/ledger.ts";
 import type { DailyAggregates, MetricSeries } from "../metrics/series.ts";
 import type { Confidence, DetectionMethod, IncidentType, Severity } from "../scan-contract.ts";
 import { weekday } from "../time.ts";
@@ -28,7 +29,7 @@ import { type ChangeSignal, DEFAULT_CHANGEPOINT, type ChangepointOptions, change
 import { DEFAULT_ISOLATION_FOREST, DomainForest, type IsolationForestOptions } from "./isolation-forest.ts";
 import { type PointScore, RELATIVE_SCALE_FLOOR, robustScores, UNIT_SCALE_FLOOR } from "./layer1.ts";
 import { poissonLogUpperTail, poissonZ, zFromUpperTail } from "./exact-tail.ts";
-import { type Concentration, type CountCheck, type FiredTrigger, INCIDENT_RULES, type IncidentRule, maxSeverity, ruleSeverity, type Trigger } from "./rules.ts";
+import { type Concentration, type CountCheck, type FiredTrigger, type UnitCostCheck, INCIDENT_RULES, type IncidentRule, maxSeverity, ruleSeverity, type Trigger } from "./rules.ts";
 
 export type { FiredTrigger } from "./rules.ts";
 export type { PointScore } from "./layer1.ts";
@@ -224,11 +225,12 @@ export function detectIncidents(scores: ScoreTable, dayCount: number, config: De
   const incidents: DetectedIncident[] = [];
   for (const rule of INCIDENT_RULES) {
     const found = walkRule(rule, dayCount, (i) => firedTriggers(rule, scores, i, config), scores, config);
-    const counted = rule.countCheck && context?.aggregates ? countZ(rule.countCheck, context.aggregates) : null;
-    const cluster = rule.concentration && context?.aggregates ? concentrationZ(rule.concentration, context.aggregates) : null;
+    const aggregates = context?.aggregates;
+    const cluster = rule.concentration && aggregates ? concentrationZ(rule.concentration, aggregates) : null;
     const clustered = (i: number) => cluster !== null && (cluster.z[i] ?? 0) >= rule.concentration!.minZ;
+    const passes = aggregates ? corroboration(rule, scores, aggregates, clustered, config) : null;
     for (const incident of found) {
-      const raisedOn = counted ? countDay(incident, rule, rule.countCheck!, counted, scores, clustered, config) : incident.detectedIndex;
+      const raisedOn = passes ? firstPassing(incident, passes) : incident.detectedIndex;
       if (raisedOn === null) incidents.push({ ...fuse(incident, layers, config, dayCount), confidence: "LOW", needsReview: true });
       else incidents.push(fuse({ ...incident, detectedIndex: raisedOn }, layers, config, dayCount));
     }
@@ -242,28 +244,83 @@ export function detectIncidents(scores: ScoreTable, dayCount: number, config: De
   return incidents.sort((a, b) => a.detectedIndex - b.detectedIndex || a.type.localeCompare(b.type));
 }
 
+/** The first day from an incident's Layer 1 detection to the end of its window that passes, or null. */
+function firstPassing(incident: DetectedIncident, passes: (i: number) => boolean): number | null {
+  for (let i = incident.detectedIndex; i <= incident.endIndex; i++) if (passes(i)) return i;
+  return null;
+}
+
 /**
- * The first day from an incident's Layer 1 detection to the end of its window on which its
- * count check passes (count z at least `minZ`, or a trigger's |z| at least `unlessZ`, or the
- * count not scorable yet), or null: the rate moved but the count never did.
+ * What a rule's firing day must also show in the daily aggregates, or null when the rule asks
+ * nothing: its count check passes (count z at least `minZ`, a product cluster, a trigger's |z|
+ * at least `unlessZ`, a trigger the check does not apply to, or the count not scorable yet), and
+ * its unit-cost check does not find the day explained by more units bought at unchanged costs.
  */
-function countDay(
-  incident: DetectedIncident,
+function corroboration(
   rule: IncidentRule,
-  check: CountCheck,
-  counted: readonly (number | null)[],
   scores: ScoreTable,
+  aggregates: DailyAggregates,
   clustered: (i: number) => boolean,
   config: DetectionConfig,
-): number | null {
-  for (let i = incident.detectedIndex; i <= incident.endIndex; i++) {
-    const z = counted[i];
-    if (z === null || z === undefined || z >= check.minZ || clustered(i)) return i;
-    const extreme = rule.triggers.some((t) => Math.abs(scores.get(t.metric)?.[i]?.z ?? 0) >= check.unlessZ);
-    if (extreme) return i;
-    if (check.appliesTo && firedTriggers(rule, scores, i, config).some((f) => !check.appliesTo!.includes(f.metric))) return i;
+): ((i: number) => boolean) | null {
+  const check = rule.countCheck;
+  const counted = check ? countZ(check, aggregates) : null;
+  const volume = rule.unitCosts ? volumeOnly(rule.unitCosts, aggregates) : null;
+  if (!check && !volume) return null;
+  return (i) => {
+    if (volume?.[i]) return false;
+    if (!check) return true;
+    const z = counted![i];
+    if (z === null || z === undefined || z >= check.minZ || clustered(i)) return true;
+    if (rule.triggers.some((t) => Math.abs(scores.get(t.metric)?.[i]?.z ?? 0) >= check.unlessZ)) return true;
+    return check.appliesTo !== undefined && firedTriggers(rule, scores, i, config).some((f) => !check.appliesTo!.includes(f.metric));
+  };
+}
+
+/**
+ * Per day, whether the last `windowDays` of expenses rose against the `windowDays` before them
+ * mostly through bills' item lines bought at unchanged unit costs: the units of the window
+ * priced at each item's mean unit cost over the `baselineDays` before it cost within `minRise`
+ * of what they cost, and the item lines carry at least half of the expense rise. More stock
+ * bought ahead of sales (a restock, a surge) lowers a 30-day margin without any cost having
+ * risen. False where bills carry no item lines (or too few items have a known unit cost).
+ */
+export function volumeOnly(check: UnitCostCheck, aggregates: Pick<DailyAggregates, "column" | "length" | "keysWithPrefix">): boolean[] {
+  const n = aggregates.length;
+  const out: boolean[] = new Array(n).fill(false);
+  const w = check.windowDays;
+  const b = check.baselineDays;
+  const sums = (values: ArrayLike<number>) => {
+    const prefix = new Float64Array(n + 1);
+    for (let i = 0; i < n; i++) prefix[i + 1] = prefix[i]! + values[i]!;
+    return (from: number, to: number) => prefix[Math.max(0, to + 1)]! - prefix[Math.max(0, from)]!; // days from..to
+  };
+  const expenses = sums(aggregates.column("sum:expenses"));
+  const itemExpenses = sums(aggregates.column(ITEM_EXPENSES_KEY));
+  const items = aggregates.keysWithPrefix(ITEM_UNITS_PREFIX).map((key) => {
+    const item = key.slice(ITEM_UNITS_PREFIX.length);
+    return { units: sums(aggregates.column(key)), cost: sums(aggregates.column(ITEM_COST_PREFIX + item)) };
+  });
+  if (items.length === 0) return out;
+  for (let i = 2 * w - 1; i < n; i++) {
+    const rise = expenses(i - w + 1, i) - expenses(i - 2 * w + 1, i - w);
+    if (!(rise > 0)) continue;
+    const itemRise = itemExpenses(i - w + 1, i) - itemExpenses(i - 2 * w + 1, i - w);
+    if (itemRise < 0.5 * rise) continue;
+    let paid = 0;
+    let atBaseline = 0;
+    for (const { units, cost } of items) {
+      const baseUnits = units(i - w - b + 1, i - w);
+      const windowUnits = units(i - w + 1, i);
+      if (!(baseUnits > 0) || !(windowUnits > 0)) continue;
+      paid += cost(i - w + 1, i);
+      atBaseline += windowUnits * (cost(i - w - b + 1, i - w) / baseUnits);
+    }
+    const windowItems = itemExpenses(i - w + 1, i);
+    if (atBaseline <= 0 || paid < 0.5 * windowItems) continue; // too few items with a known unit cost
+    out[i] = paid < atBaseline * (1 + check.minRise);
   }
-  return null;
+  return out;
 }
 
 

@@ -80,6 +80,14 @@ export interface Concentration {
   atZ: number;
 }
 
+/** See detect.ts `volumeOnly`: a margin fall from more units bought at unchanged unit costs is held back. */
+export interface UnitCostCheck {
+  windowDays: number;
+  baselineDays: number;
+  /** The rise in unit costs (a share, 0.05 = 5 %) below which the costs count as unchanged. */
+  minRise: number;
+}
+
 export interface IncidentRule {
   type: IncidentType;
   triggers: readonly Trigger[];
@@ -87,6 +95,8 @@ export interface IncidentRule {
   countCheck?: CountCheck;
   /** A per-product cluster that lets the rule fire below its threshold (checked only with daily aggregates). */
   concentration?: Concentration;
+  /** Holds back days whose expense rise is more units at unchanged unit costs (checked only with daily aggregates). */
+  unitCosts?: UnitCostCheck;
   /** Event types whose events in the window are the incident's evidence. */
   evidence: readonly EventType[];
   /** Metrics checked for corroboration (reported as supporting metrics). */
@@ -132,6 +142,7 @@ export const INCIDENT_RULES: readonly IncidentRule[] = [
       { metric: "margin_proxy", direction: "down", zThreshold: 3 },
       { metric: "expense_ratio", direction: "up", zThreshold: 3 },
     ],
+    unitCosts: { windowDays: 30, baselineDays: 90, minRise: 0.05 },
     evidence: ["expense_posted", "refund_issued"],
     supporting: ["daily_expenses", "refund_rate"],
   },

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { type CanonicalEvent, type CanonicalEventInput, validateEvent } from "../events/canonical.ts";
 import { parseRetractions, type Retraction } from "../events/retraction.ts";
 import { computeGoldMetrics } from "./gold.ts";
-import { LOW_REVIEWS_KEY, MemoryLedger, PRODUCT_LOW_REVIEWS_PREFIX, PRODUCT_REFUNDS_PREFIX, VENDOR_DELAYS_PREFIX } from "./ledger.ts";
+import { LOW_REVIEWS_KEY, MemoryLedger, PRODUCT_LOW_REVIEWS_PREFIX, PRODUCT_REFUNDS_PREFIX, VENDOR_DELAYS_PREFIX, ITEM_COST_PREFIX, ITEM_EXPENSES_KEY, ITEM_UNITS_PREFIX } from "./ledger.ts";
 import { DailyAggregates } from "./series.ts";
 
 function ev(input: Partial<CanonicalEventInput> & Pick<CanonicalEventInput, "event_id" | "event_type" | "event_time">): CanonicalEvent {
@@ -124,6 +124,25 @@ describe("ledger: per-supplier delays", () => {
     expect([...aggregates.column(`${VENDOR_DELAYS_PREFIX}V-2`)]).toEqual([0, 1]);
     expect([...aggregates.column("n:shipment_delayed")]).toEqual([2, 2]);
     expect(aggregates.keysWithPrefix(VENDOR_DELAYS_PREFIX)).toHaveLength(2);
+  });
+});
+
+describe("ledger: bills' item lines", () => {
+  it("sums units and cost per item and day, and the item lines' total, skipping lines without an item or a quantity", () => {
+    const bill = (id: string, day: string, amount: number, lines: unknown[]) =>
+      ev({ event_id: id, event_type: "expense_posted", event_time: `${day}T10:00:00Z`, entity_type: "expense", entity_id: id, amount, currency: "USD", attributes: { line_items: lines } });
+    const ledger = new MemoryLedger();
+    ledger.append([
+      bill("b1", "2025-01-01", 130, [{ item_id: "I-1", qty: 10, amount: 100 }, { account_id: "60", amount: 30 }]),
+      bill("b2", "2025-01-01", 55, [{ item_id: "I-1", qty: 2, amount: 22 }, { item_id: "I-2", qty: 3, amount: 33 }]),
+      bill("b3", "2025-01-02", 40, [{ item_id: "I-2", amount: 40 }, { item_id: "I-2", qty: 0, amount: 5 }]), // no usable quantity
+    ]);
+    const aggregates = new DailyAggregates(ledger.snapshot(), "2025-01-01", "2025-01-02");
+    expect([...aggregates.column(`${ITEM_UNITS_PREFIX}I-1`)]).toEqual([12, 0]);
+    expect([...aggregates.column(`${ITEM_COST_PREFIX}I-1`)]).toEqual([122, 0]);
+    expect([...aggregates.column(`${ITEM_UNITS_PREFIX}I-2`)]).toEqual([3, 0]);
+    expect([...aggregates.column(ITEM_EXPENSES_KEY)]).toEqual([155, 0]);
+    expect([...aggregates.column("sum:expenses")]).toEqual([185, 40]);
   });
 });
 

@@ -165,6 +165,30 @@ export const LOW_REVIEWS_KEY = "n:review_low";
  */
 export const PRODUCT_REFUNDS_PREFIX = "p:refunds:";
 export const PRODUCT_LOW_REVIEWS_PREFIX = "p:review_low:";
+/**
+ * Bills' item lines per item and day (keys = prefix + item id): units bought and what they cost,
+ * so a scan can tell costlier units from more units (detect/rules.ts, MARGIN_COMPRESSION); and
+ * the day's total of item lines, to tell them from the other expenses.
+ */
+export const ITEM_UNITS_PREFIX = "u:qty:";
+export const ITEM_COST_PREFIX = "u:cost:";
+export const ITEM_EXPENSES_KEY = "sum:item_expenses";
+
+/** A bill's item lines with a positive quantity and a finite amount (`attributes.line_items`). */
+export function billItemLines(event: CanonicalEvent): { item: string; qty: number; amount: number }[] {
+  const lines = event.attributes.line_items;
+  if (!Array.isArray(lines)) return [];
+  const out: { item: string; qty: number; amount: number }[] = [];
+  for (const line of lines) {
+    if (typeof line !== "object" || line === null) continue;
+    const { item_id: item, qty, amount } = line as Record<string, unknown>;
+    if (typeof item !== "string" || item.length === 0 || typeof qty !== "number" || !(qty > 0) || !Number.isFinite(qty)) continue;
+    if (typeof amount !== "number" || !Number.isFinite(amount)) continue;
+    out.push({ item, qty, amount });
+  }
+  return out;
+}
+
 /** Per-vendor daily count of delayed inbound shipments (key = prefix + vendor id). */
 export const VENDOR_DELAYS_PREFIX = "v:shipment_delayed:";
 
@@ -195,6 +219,9 @@ function eventContributions(event: CanonicalEvent): Contribution[] {
       break;
     case "expense_posted":
       out.push({ day, key: "sum:expenses", value: amount }, { day, key: "sq:expenses", value: amount * amount });
+      for (const line of billItemLines(event)) {
+        out.push({ day, key: ITEM_UNITS_PREFIX + line.item, value: line.qty }, { day, key: ITEM_COST_PREFIX + line.item, value: line.amount }, { day, key: ITEM_EXPENSES_KEY, value: line.amount });
+      }
       break;
     case "refund_issued":
     case "credit_memo_issued":

@@ -69,6 +69,7 @@ const eventSpec = fc.record({
   date2: maybe(day),
   number: maybe(fc.constantFrom(0, 1, 2.5, 3, 5, 40, 0.1)),
   total: maybe(fc.constantFrom(50, 0.3)),
+  lines: maybe(fc.array(fc.record({ item_id: fc.constantFrom("I1", "I|2", ""), qty: fc.constantFrom(0, 1, 2.5, -1, 10), amount: fc.constantFrom(0, 10, 0.1, -5, 99.99) }), { maxLength: 3 })),
   flags: fc.array(fc.constantFrom("missing:x", "inconsistent:y", "a|b:c", "nocolon", "timeliness:z"), { maxLength: 3 }),
 });
 
@@ -80,6 +81,7 @@ function eventOf(spec: EventSpec, n: number): CanonicalEvent | null {
   if (spec.date2 !== undefined) attributes.original_due_date = `${spec.date2}T12:00:00Z`;
   for (const key of ["days_to_pay", "days_late", "days_delayed", "resolution_time_hours", "score", "balance_remaining"]) if (spec.number !== undefined) attributes[key] = spec.number;
   if (spec.total !== undefined) attributes.total = spec.total;
+  if (spec.lines !== undefined) attributes.line_items = spec.lines;
   const result = validateEvent(
     {
       event_id: `e${n % 37}`,

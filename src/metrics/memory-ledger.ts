@@ -16,7 +16,11 @@ import { type CanonicalEvent, dayOf, type EventType } from "../events/canonical.
 import { addDays, dayNumber } from "../time.ts";
 import {
   BACKLOG_WINDOW_DAYS,
+  billItemLines,
   type EntityState,
+  ITEM_COST_PREFIX,
+  ITEM_EXPENSES_KEY,
+  ITEM_UNITS_PREFIX,
   LOW_REVIEW_SCORE,
   LOW_REVIEWS_KEY,
   type LedgerSnapshot,
@@ -159,6 +163,7 @@ export class ColumnarLedger {
 
   private readonly countKey: Record<string, number> = {};
   private lowReviewKey: number | undefined;
+  private itemExpensesKey: number | undefined;
   private readonly qualityKey: Record<string, number> = {};
   private readonly k = {
     arAmount: this.keys.id("state:ar_overdue_amount"),
@@ -288,6 +293,11 @@ export class ColumnarLedger {
       case "expense_posted":
         this.contribute(day, k.expenses, amount);
         this.contribute(day, k.expenseSquares, amount * amount);
+        for (const line of billItemLines(event)) {
+          this.contribute(day, this.keys.id(ITEM_UNITS_PREFIX + line.item), line.qty);
+          this.contribute(day, this.keys.id(ITEM_COST_PREFIX + line.item), line.amount);
+          this.contribute(day, (this.itemExpensesKey ??= this.keys.id(ITEM_EXPENSES_KEY)), line.amount);
+        }
         break;
       case "refund_issued":
       case "credit_memo_issued":

@@ -1,0 +1,11 @@
+import { DEFAULT_SCAN_CONFIG, detectForAnalysis } from "../src/scan.ts";
+import { simulate } from "../src/sim/index.ts";
+import { loadSimulated } from "./scan-simulated.ts";
+const [scenario, seedS, from, to] = process.argv.slice(2);
+const run = simulate({ scenario: scenario!, seed: Number(seedS), qbo: false });
+const loaded = loadSimulated(run.events);
+const d = await detectForAnalysis({ companyId: "sim", runId: "r", ledger: loaded.snapshot, evidence: loaded.evidence, clock: () => new Date(0) }, DEFAULT_SCAN_CONFIG);
+console.log(JSON.stringify(run.labels.incidents.map((l) => [l.id, l.onset, l.duration_days])), run.labels.notes ?? "");
+const a = d.aggregates; const days = a.days;
+const ov = a.column("n:invoice_overdue"), cnt = a.column("state:ar_overdue_count"), amt = a.column("state:ar_overdue_amount");
+for (let i = days.indexOf(from!); i <= days.indexOf(to!); i++) console.log(days[i], ov[i], cnt[i], Math.round(amt[i]!), (d.scores.get("ar_aging_amount")?.[i]?.z ?? NaN).toFixed(1), (d.scores.get("ar_overdue_count")?.[i]?.z ?? NaN).toFixed(1));
