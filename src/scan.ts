@@ -248,7 +248,7 @@ async function buildIncident(found: DetectedIncident, ctx: BuildContext): Promis
       primary_metric_value: round(found.primary.value),
       primary_metric_baseline: round(found.primary.baseline),
       primary_metric_zscore: round(z),
-      supporting_metrics: supporting,
+      supporting_metrics: [...supporting, ...(found.extraSupporting ?? [])],
       detection_methods: found.methods,
       evidence_event_ids: evidence.map((e) => e.event_id),
       evidence_event_count: selected.total,
@@ -256,6 +256,7 @@ async function buildIncident(found: DetectedIncident, ctx: BuildContext): Promis
       status: "open",
       needs_review: found.needsReview,
       severity_notes: upgraded.reason ? [upgraded.reason] : [],
+      detection_notes: found.notes ?? [],
       detection_layers: {
         mad_zscore: found.layers.madZscore,
         isolation_forest: found.layers.isolationForest

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { MetricName } from "../metrics/gold.ts";
+import { DailyAggregates } from "../metrics/series.ts";
+import { addDays } from "../time.ts";
 import type { ChangeSignal } from "./changepoints.ts";
 import { concentrationZ, confidenceOf, countZ, DEFAULT_DETECTION_CONFIG, volumeOnly, detectIncidents, type LayerSignals, type ScoreTable } from "./detect.ts";
 import { poissonLogUpperTail, poissonZ, zFromUpperTail } from "./exact-tail.ts";
@@ -7,6 +9,13 @@ import type { PointScore } from "./layer1.ts";
 import { RULES_BY_TYPE } from "./rules.ts";
 
 const DAYS = 60;
+/** Real daily aggregates over `length` days from 2026-01-01, holding the given columns. */
+function aggregatesOf(length: number, columns: Record<string, ArrayLike<number>>): DailyAggregates {
+  const days = Array.from({ length }, (_, i) => addDays("2026-01-01", i));
+  const daily: { day: string; key: string; value: number }[] = [];
+  for (const [key, values] of Object.entries(columns)) for (let i = 0; i < length; i++) if (values[i]) daily.push({ day: days[i]!, key, value: values[i]! });
+  return new DailyAggregates({ daily, customerRevenue: [] }, days[0]!, days[length - 1]!);
+}
 /** refund_rate z per day: 0 except the given days. */
 function refundScores(zByDay: Record<number, number>): ScoreTable {
   const table: ScoreTable = new Map();
@@ -133,11 +142,7 @@ describe("fusion gate", () => {
 
 describe("count check (refunds)", () => {
   /** Aggregates with `n:refund_issued` per day. */
-  const aggregates = (counts: number[]) => ({
-    length: counts.length,
-    column: (key: string) => Float64Array.from(key === "n:refund_issued" ? counts : counts.map(() => 0)),
-    keysWithPrefix: () => [], // no per-product counts
-  });
+  const aggregates = (counts: number[]) => aggregatesOf(counts.length, { "n:refund_issued": counts });
   const check = { events: ["refund_issued" as const], windowDays: 7, baselineDays: 30, minZ: 2, unlessZ: 8 };
 
   it("scores the trailing week's count against the weeks before it (Poisson)", () => {
@@ -179,7 +184,7 @@ describe("count check (low reviews)", () => {
     expect(check.columns).toEqual(["n:review_low"]);
     const low = new Array(DAYS).fill(1);
     for (let i = 40; i < 47; i++) low[i] = 4; // 28 low reviews in a week where 7 are usual
-    const aggregates = { length: DAYS, column: (key: string) => Float64Array.from(key === "n:review_low" ? low : new Array(DAYS).fill(50)), keysWithPrefix: () => [] };
+    const aggregates = aggregatesOf(DAYS, { "n:review_low": low, "n:review_submitted": new Array(DAYS).fill(50) });
     const z = countZ(check, aggregates);
     // All reviews (50 a day, unchanged) are not what it counts.
     expect(z[46]).toBeCloseTo(poissonZ(28, 7), 9);
@@ -188,7 +193,7 @@ describe("count check (low reviews)", () => {
 
   it("does not hold a rule back where the counted column is empty (a ledger folded before it existed)", () => {
     const check = RULES_BY_TYPE.get("CUSTOMER_SATISFACTION_REGRESSION")!.countCheck!;
-    const empty = { length: DAYS, column: () => new Float64Array(DAYS), keysWithPrefix: () => [] };
+    const empty = aggregatesOf(DAYS, {});
     expect(countZ(check, empty).every((z) => z === null)).toBe(true);
   });
 });
@@ -200,11 +205,7 @@ describe("per-product clusters (concentration)", () => {
   function products(columns: Record<string, number[]>) {
     const all: Record<string, number[]> = { "n:refund_issued": new Array(DAYS).fill(1) };
     for (const [product, counts] of Object.entries(columns)) all[`${c.prefix}${product}`] = counts;
-    return {
-      length: DAYS,
-      column: (key: string) => Float64Array.from(all[key] ?? new Array(DAYS).fill(0)),
-      keysWithPrefix: (prefix: string) => Object.keys(all).filter((k) => k.startsWith(prefix)).sort(),
-    };
+    return aggregatesOf(DAYS, all);
   }
   const every = (step: number) => Array.from({ length: DAYS }, (_, i) => (i % step === 0 ? 1 : 0));
   /** P-A: no refund before day 40, then one a day on days 40–45; P-B one every 5 days; P-C one on day 2. */
@@ -240,6 +241,11 @@ describe("per-product clusters (concentration)", () => {
     const first = concentrationZ(c, products(defect())).z.findIndex((v) => v !== null && v >= c.minZ);
     expect(first).toBeGreaterThanOrEqual(43);
     expect([raised!.type, raised!.detectedIndex, raised!.confidence, raised!.needsReview, raised!.methods]).toEqual(["REFUND_SPIKE", first, "MEDIUM", false, ["mad_zscore"]]);
+    const cluster = concentrationZ(c, products(defect()));
+    expect(raised!.notes).toEqual([
+      `One product stood out: P-A had ${cluster.count[first]} refunds and credit memos in the 7 days to d${first} where 0.2 were expected ` +
+        `(z ${cluster.z[first]!.toFixed(1)} after allowing for 3 products), while refund_rate was at z 2.5, short of its threshold 3.`,
+    ]);
     // Under atZ, a cluster alone opens nothing.
     expect(detectIncidents(refundScores({ 43: 1.5, 44: 1.5, 45: 1.5 }), DAYS, DEFAULT_DETECTION_CONFIG, noLayers(), context(defect()))).toEqual([]);
   });
@@ -267,7 +273,7 @@ describe("count check per entity (supplier delays)", () => {
   }
   function vendors(columns: Record<string, number[]>) {
     const all = Object.fromEntries(Object.entries(columns).map(([vendor, counts]) => [`${check.byEntity}${vendor}`, counts]));
-    return { length: DAYS, column: (key: string) => Float64Array.from(all[key] ?? new Array(DAYS).fill(0)), keysWithPrefix: (prefix: string) => Object.keys(all).filter((k) => k.startsWith(prefix)).sort() };
+    return aggregatesOf(DAYS, all);
   }
   const weekly = (offset: number) => Array.from({ length: DAYS }, (_, i) => (i % 7 === offset ? 1 : 0));
   const context = (columns: Record<string, number[]>) => ({ days: Array.from({ length: DAYS }, (_, i) => `d${i}`), aggregates: vendors(columns) as never });
@@ -307,7 +313,7 @@ describe("unit-cost check (margin compression)", () => {
       cols["sum:item_expenses"]!.push(units(i) * price(i));
       cols["sum:expenses"]!.push(units(i) * price(i) + other(i));
     }
-    return { length: N, column: (key: string) => Float64Array.from(cols[key] ?? new Array(N).fill(0)), keysWithPrefix: (prefix: string) => Object.keys(cols).filter((k) => k.startsWith(prefix)) };
+    return aggregatesOf(N, cols);
   }
   const from120 = (before: number, after: number) => (i: number) => (i >= 120 ? after : before);
 
@@ -323,7 +329,7 @@ describe("unit-cost check (margin compression)", () => {
     // Expenses flat (a revenue fall compresses the margin): nothing to explain.
     expect(volumeOnly(check, books(() => 10, () => 10, () => 50))[149]).toBe(false);
     // Bills without item lines: nothing known.
-    const plain = { length: N, column: (key: string) => Float64Array.from(new Array(N).fill(key === "sum:expenses" ? 100 : 0)), keysWithPrefix: () => [] };
+    const plain = aggregatesOf(N, { "sum:expenses": new Array(N).fill(100) });
     expect(volumeOnly(check, plain).some(Boolean)).toBe(false);
   });
 
@@ -340,6 +346,34 @@ describe("unit-cost check (margin compression)", () => {
         .map((i) => [i.detectedIndex, i.needsReview]);
     expect(margin(books(from120(10, 20), () => 10, () => 50))).toEqual([[148, true]]);
     expect(margin(books(() => 10, from120(10, 13), () => 50))).toEqual([[148, false]]);
+  });
+});
+
+describe("state opener (the balance overdue for more than a week)", () => {
+  const days = Array.from({ length: DAYS }, (_, i) => addDays("2026-01-01", i));
+  /** ar_aging_amount flat (z 0); the aged balance around 1,000 (±100) a day, then `jump` more from day 50. */
+  function books(jump: number) {
+    const deltas = Array.from({ length: DAYS }, (_, i) => (i === 0 ? 1000 : i % 2 === 1 ? 100 : -100));
+    deltas[50]! += jump;
+    return aggregatesOf(DAYS, { "state:ar_aged_amount": deltas });
+  }
+  const scores = (): ScoreTable => {
+    const table = refundScores({});
+    table.set("ar_aging_amount", Array.from({ length: DAYS }, () => ({ value: 20000, baseline: 20000, z: 0 })));
+    return table;
+  };
+  const liquidity = (jump: number) => detectIncidents(scores(), DAYS, DEFAULT_DETECTION_CONFIG, noLayers(), { days, aggregates: books(jump) }).filter((i) => i.type === "LIQUIDITY_CRUNCH_RISK");
+
+  it("opens a liquidity incident on the second day the aged balance is far above its usual, reported on ar_aging_amount", () => {
+    const [incident] = liquidity(5000);
+    expect([incident!.startIndex, incident!.detectedIndex, incident!.primary.metric, incident!.methods, incident!.needsReview]).toEqual([50, 51, "ar_aging_amount", ["mad_zscore"], false]);
+    expect(incident!.extraSupporting![0]!.metric_name).toBe("ar_aged_amount");
+    expect(incident!.extraSupporting![0]!.value).toBeCloseTo(6000 + 100 * (51 % 2), 0);
+    expect(incident!.notes![0]).toMatch(/^The balance overdue for more than a week reached 6\d{3} on 2026-02-21 against a usual 1\d{3} \(z \d+\.\d/);
+  });
+
+  it("stays quiet when the aged balance moves within its noise", () => {
+    expect(liquidity(150)).toEqual([]);
   });
 });
 

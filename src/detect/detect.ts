@@ -29,7 +29,7 @@ import { type ChangeSignal, DEFAULT_CHANGEPOINT, type ChangepointOptions, change
 import { DEFAULT_ISOLATION_FOREST, DomainForest, type IsolationForestOptions } from "./isolation-forest.ts";
 import { type PointScore, RELATIVE_SCALE_FLOOR, robustScores, UNIT_SCALE_FLOOR } from "./layer1.ts";
 import { poissonLogUpperTail, poissonZ, zFromUpperTail } from "./exact-tail.ts";
-import { type Concentration, type CountCheck, type FiredTrigger, type UnitCostCheck, INCIDENT_RULES, type IncidentRule, maxSeverity, ruleSeverity, type Trigger } from "./rules.ts";
+import { type Concentration, type CountCheck, type FiredTrigger, type StateOpener, type UnitCostCheck, INCIDENT_RULES, type IncidentRule, maxSeverity, ruleSeverity, type Trigger } from "./rules.ts";
 
 export type { FiredTrigger } from "./rules.ts";
 export type { PointScore } from "./layer1.ts";
@@ -199,6 +199,10 @@ export interface DetectedIncident {
   needsReview: boolean;
   /** Triggers that fired on some day of the window. */
   triggersFired: MetricName[];
+  /** Why it was raised, when not by a trigger crossing its threshold (a product cluster, an aged balance). */
+  notes?: string[];
+  /** Series other than gold metrics that the incident rests on, reported with the supporting metrics. */
+  extraSupporting?: { metric_name: string; value: number | null; baseline: number | null; zscore: number | null }[];
 }
 
 /** Which triggers of a rule fire on day i. */
@@ -234,8 +238,11 @@ export function detectIncidents(scores: ScoreTable, dayCount: number, config: De
       if (raisedOn === null) incidents.push({ ...fuse(incident, layers, config, dayCount), confidence: "LOW", needsReview: true });
       else incidents.push(fuse({ ...incident, detectedIndex: raisedOn }, layers, config, dayCount));
     }
+    if (rule.opener && aggregates && context) {
+      for (const incident of openerIncidents(rule, found, scores, aggregates, config, context)) incidents.push(fuse(incident, layers, { ...config, fusionGate: null }, dayCount));
+    }
     if (cluster) {
-      for (const incident of clusterIncidents(rule, found, scores, config, dayCount, clustered)) {
+      for (const incident of clusterIncidents(rule, found, scores, config, dayCount, clustered, cluster, context!.days)) {
         incidents.push(config.concentrationGate ? fuse(incident, layers, config, dayCount) : fuse(incident, layers, { ...config, fusionGate: null }, dayCount));
       }
     }
@@ -362,14 +369,17 @@ const CLUSTER_PRIOR = 1;
  * Per day, the most surprising product of a {@link Concentration}: the z of its Bonferroni-corrected
  * Poisson upper tail, and its aggregate key; null until a full baseline exists.
  */
-export function concentrationZ(c: Pick<Concentration, "prefix" | "windowDays" | "baselineDays">, aggregates: Pick<DailyAggregates, "column" | "length" | "keysWithPrefix">): { z: (number | null)[]; key: (string | null)[] } {
+export function concentrationZ(c: Pick<Concentration, "prefix" | "windowDays" | "baselineDays">, aggregates: Pick<DailyAggregates, "column" | "length" | "keysWithPrefix">): ClusterScores {
   const n = aggregates.length;
   const z: (number | null)[] = new Array(n).fill(null);
   const key: (string | null)[] = new Array(n).fill(null);
+  const count = new Float64Array(n);
+  const expected = new Float64Array(n);
+  const known = new Int32Array(n); // products known by day i (with an event on or before it)
   const first = c.windowDays + c.baselineDays - 1;
-  if (n <= first) return { z, key };
+  if (n <= first) return { z, key, count, expected, known };
   const best = new Float64Array(n).fill(0); // the smallest log tail per day
-  const known = new Int32Array(n + 1); // products whose first event is on day i (counted from i on)
+  const firstSeen = new Int32Array(n); // products whose first event is on day i
   for (const name of aggregates.keysWithPrefix(c.prefix)) {
     const daily = aggregates.column(name);
     const prefix = new Float64Array(n + 1);
@@ -379,40 +389,116 @@ export function concentrationZ(c: Pick<Concentration, "prefix" | "windowDays" | 
       if (seen < 0 && daily[i]! > 0) seen = i;
     }
     if (seen < 0) continue;
-    known[seen]! += 1;
+    firstSeen[seen]! += 1;
     for (let i = Math.max(first, seen); i < n; i++) {
-      const count = prefix[i + 1]! - prefix[i + 1 - c.windowDays]!;
-      if (count < 3) continue; // two events in a week are never a cluster worth raising
+      const inWindow = prefix[i + 1]! - prefix[i + 1 - c.windowDays]!;
+      if (inWindow < 3) continue; // two events in a week are never a cluster worth raising
       const baseEnd = i + 1 - c.windowDays;
       const lambda = ((prefix[baseEnd]! - prefix[baseEnd - c.baselineDays]! + CLUSTER_PRIOR) / c.baselineDays) * c.windowDays;
-      if (count <= lambda) continue;
-      const logTail = poissonLogUpperTail(count, lambda);
+      if (inWindow <= lambda) continue;
+      const logTail = poissonLogUpperTail(inWindow, lambda);
       if (logTail < best[i]!) {
         best[i] = logTail;
         key[i] = name;
+        count[i] = inWindow;
+        expected[i] = lambda;
       }
     }
   }
   let products = 0;
   for (let i = 0; i < n; i++) {
-    products += known[i]!;
+    products += firstSeen[i]!;
+    known[i] = products;
     if (i < first) continue;
     z[i] = key[i] === null ? 0 : zFromUpperTail(best[i]! + Math.log(products));
   }
-  return { z, key };
+  return { z, key, count, expected, known };
+}
+
+/** Per day, the most surprising entity of a {@link Concentration} and how surprising it is. */
+export interface ClusterScores {
+  /** z of its Bonferroni-corrected tail (0 when no entity has a cluster; null before a full baseline). */
+  z: (number | null)[];
+  /** Its aggregate key (prefix + entity id). */
+  key: (string | null)[];
+  /** Its events in the window, and the events its baseline expected there. */
+  count: Float64Array;
+  expected: Float64Array;
+  /** Entities known by that day (the Bonferroni factor). */
+  known: Int32Array;
 }
 
 /**
  * Incidents opened by a per-product cluster ({@link Concentration}) on days the rule's triggers
  * are `atZ` out but short of their threshold, away from the rule's own incidents.
  */
-function clusterIncidents(rule: IncidentRule, found: readonly DetectedIncident[], scores: ScoreTable, config: DetectionConfig, dayCount: number, clustered: (i: number) => boolean): DetectedIncident[] {
+function clusterIncidents(
+  rule: IncidentRule,
+  found: readonly DetectedIncident[],
+  scores: ScoreTable,
+  config: DetectionConfig,
+  dayCount: number,
+  clustered: (i: number) => boolean,
+  cluster: ClusterScores,
+  days: readonly string[],
+): DetectedIncident[] {
   const c = rule.concentration!;
   const slack = config.mergeGapDays;
   const near = (from: number, to: number) => found.some((inc) => from <= inc.endIndex + slack && to >= inc.startIndex - slack);
   const lowered: DetectionConfig = { ...config, zThresholds: { ...config.zThresholds, [rule.type]: c.atZ }, confirmBelowZ: 0 };
   const fire = (i: number) => (clustered(i) ? firedTriggers(rule, scores, i, lowered) : []);
-  return walkRule(rule, dayCount, fire, scores, lowered).filter((incident) => !near(incident.startIndex, incident.endIndex));
+  return walkRule(rule, dayCount, fire, scores, lowered)
+    .filter((incident) => !near(incident.startIndex, incident.endIndex))
+    .map((incident) => {
+      const i = incident.detectedIndex;
+      const entity = cluster.key[i]!.slice(c.prefix.length);
+      const threshold = config.zThresholds[rule.type] ?? rule.triggers[0]!.zThreshold;
+      const note =
+        `One product stood out: ${entity} had ${cluster.count[i]} ${c.label} in the ${c.windowDays} days to ${days[i]} where ${cluster.expected[i]!.toFixed(1)} were expected ` +
+        `(z ${cluster.z[i]!.toFixed(1)} after allowing for ${cluster.known[i]} products), while ${incident.primary.metric} was at z ${(incident.primary.z ?? 0).toFixed(1)}, short of its threshold ${threshold}.`;
+      return { ...incident, notes: [note] };
+    });
+}
+
+/** Incidents opened by the rule's {@link StateOpener}, away from the rule's own incidents. */
+function openerIncidents(rule: IncidentRule, found: readonly DetectedIncident[], scores: ScoreTable, aggregates: DailyAggregates, config: DetectionConfig, context: ScoringContext): DetectedIncident[] {
+  const opener = rule.opener!;
+  const z = openerScores(opener, aggregates, config, context);
+  const slack = config.mergeGapDays;
+  const near = (from: number, to: number) => found.some((inc) => from <= inc.endIndex + slack && to >= inc.startIndex - slack);
+  const fire = (i: number): FiredTrigger[] => {
+    if ((z[i]?.z ?? 0) < opener.minZ) return [];
+    const point = scores.get(opener.metric)?.[i];
+    return [{ metric: opener.metric, value: point?.value ?? null, baseline: point?.baseline ?? null, z: point?.z ?? null }];
+  };
+  // Every opening day needs a second one (the reported metric's own |z| is small).
+  return walkRule(rule, aggregates.length, fire, scores, { ...config, confirmBelowZ: Number.POSITIVE_INFINITY })
+    .filter((incident) => !near(incident.startIndex, incident.endIndex))
+    .map((incident) => {
+      let peak = incident.startIndex;
+      for (let i = incident.startIndex; i <= incident.endIndex; i++) if ((z[i]?.z ?? 0) > (z[peak]?.z ?? 0)) peak = i;
+      const point = z[peak]!;
+      const detected = z[incident.detectedIndex]!;
+      const note =
+        `${opener.description} reached ${Math.round(detected.value ?? 0)} on ${context.days[incident.detectedIndex]} against a usual ${Math.round(detected.baseline ?? 0)} ` +
+        `(z ${(detected.z ?? 0).toFixed(1)}, a second day at z ≥ ${opener.minZ}), while ${opener.metric} was at z ${(incident.primary.z ?? 0).toFixed(1)}.`;
+      const extra = { metric_name: opener.name, value: round2(point.value), baseline: round2(point.baseline), zscore: round2(point.z) };
+      return { ...incident, notes: [note], extraSupporting: [extra] };
+    });
+}
+
+const round2 = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? null : Math.round(v * 100) / 100);
+
+/** Layer 1 scores of a {@link StateOpener}'s running total, as its metric is scored. */
+export function openerScores(opener: StateOpener, aggregates: Pick<DailyAggregates, "runningTotal">, config: DetectionConfig, context: ScoringContext): PointScore[] {
+  const { unit, stateful } = METRICS_BY_NAME.get(opener.metric)!;
+  // The metric's sampling model counts its own items, not the aggregate's: none here.
+  return robustScores({ unit, stateful, monthly: false }, [...aggregates.runningTotal(opener.key)], { weekdays: context.days.map(weekday) }, {
+    baselineDays: config.baselineDays,
+    minBaselineValues: config.minBaselineValues,
+    seasonalityDays: config.seasonalityDays,
+    samplingFloorFactor: config.samplingFloorFactor,
+  });
 }
 
 function walkRule(rule: IncidentRule, dayCount: number, fire: (i: number) => FiredTrigger[], scores: ScoreTable, config: DetectionConfig): DetectedIncident[] {

@@ -23,7 +23,7 @@
 import type { EventType } from "../events/canonical.ts";
 import type { EvidenceEvent } from "../evidence.ts";
 import type { MetricName } from "../metrics/gold.ts";
-import { LOW_REVIEWS_KEY, PRODUCT_LOW_REVIEWS_PREFIX, PRODUCT_REFUNDS_PREFIX, VENDOR_DELAYS_PREFIX } from "../metrics/ledger.ts";
+import { AR_AGED_KEY, LOW_REVIEWS_KEY, PRODUCT_LOW_REVIEWS_PREFIX, PRODUCT_REFUNDS_PREFIX, VENDOR_DELAYS_PREFIX } from "../metrics/ledger.ts";
 import type { IncidentType, Severity } from "../scan-contract.ts";
 import type { PointScore } from "./layer1.ts";
 
@@ -74,10 +74,27 @@ export interface CountCheck {
  */
 export interface Concentration {
   prefix: string;
+  /** What is counted, for the incident's note ("refunds and credit memos"). */
+  label: string;
   windowDays: number;
   baselineDays: number;
   minZ: number;
   atZ: number;
+}
+
+/**
+ * A state aggregate (`key`, a running total such as the overdue balance still unpaid a week on)
+ * scored as `metric` is (Layer 1: same baseline, seasonality and floors) that opens the rule's
+ * incident by itself at z ≥ `minZ` on two days in a row, away from the rule's own incidents. The
+ * incident is reported on `metric`, with the aggregate as a supporting metric.
+ */
+export interface StateOpener {
+  key: string;
+  /** Its name as a supporting metric, and in words for the incident's note. */
+  name: string;
+  description: string;
+  metric: MetricName;
+  minZ: number;
 }
 
 /** See detect.ts `volumeOnly`: a margin fall from more units bought at unchanged unit costs is held back. */
@@ -95,6 +112,8 @@ export interface IncidentRule {
   countCheck?: CountCheck;
   /** A per-product cluster that lets the rule fire below its threshold (checked only with daily aggregates). */
   concentration?: Concentration;
+  /** A state aggregate that opens the rule's incidents by itself (checked only with daily aggregates). */
+  opener?: StateOpener;
   /** Holds back days whose expense rise is more units at unchanged unit costs (checked only with daily aggregates). */
   unitCosts?: UnitCostCheck;
   /** Event types whose events in the window are the incident's evidence. */
@@ -108,7 +127,7 @@ export const INCIDENT_RULES: readonly IncidentRule[] = [
     type: "REFUND_SPIKE",
     triggers: [{ metric: "refund_rate", direction: "up", zThreshold: 3 }],
     countCheck: { events: ["refund_issued", "credit_memo_issued"], windowDays: 7, baselineDays: 30, minZ: 2, unlessZ: 8 },
-    concentration: { prefix: PRODUCT_REFUNDS_PREFIX, windowDays: 7, baselineDays: 30, minZ: 3, atZ: 2 },
+    concentration: { prefix: PRODUCT_REFUNDS_PREFIX, label: "refunds and credit memos", windowDays: 7, baselineDays: 30, minZ: 3, atZ: 2 },
     evidence: ["refund_issued", "credit_memo_issued"],
     supporting: ["daily_refunds", "daily_revenue"],
   },
@@ -152,6 +171,8 @@ export const INCIDENT_RULES: readonly IncidentRule[] = [
       { metric: "net_cash_proxy", direction: "down", zThreshold: 3 },
       { metric: "ar_aging_amount", direction: "up", zThreshold: 3 },
     ],
+    // Accounts that stopped paying: the balance still overdue a week on, without a weekend's or a payment run's slip.
+    opener: { key: AR_AGED_KEY, name: "ar_aged_amount", description: "The balance overdue for more than a week", metric: "ar_aging_amount", minZ: 5 },
     evidence: ["invoice_overdue", "invoice_issued", "expense_posted"],
     supporting: ["ar_overdue_count", "dso_proxy"],
   },
@@ -176,7 +197,7 @@ export const INCIDENT_RULES: readonly IncidentRule[] = [
     ],
     // A lower average needs more low reviews: a few 1-star reviews among few reviews move a 7-day mean as much as a real regression does.
     countCheck: { events: ["review_submitted"], columns: [LOW_REVIEWS_KEY], windowDays: 7, baselineDays: 30, minZ: 2, unlessZ: 8 },
-    concentration: { prefix: PRODUCT_LOW_REVIEWS_PREFIX, windowDays: 7, baselineDays: 30, minZ: 3, atZ: 2 },
+    concentration: { prefix: PRODUCT_LOW_REVIEWS_PREFIX, label: "1–2 star reviews", windowDays: 7, baselineDays: 30, minZ: 3, atZ: 2 },
     evidence: ["review_submitted"],
     supporting: [],
   },

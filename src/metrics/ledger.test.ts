@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { type CanonicalEvent, type CanonicalEventInput, validateEvent } from "../events/canonical.ts";
 import { parseRetractions, type Retraction } from "../events/retraction.ts";
 import { computeGoldMetrics } from "./gold.ts";
-import { LOW_REVIEWS_KEY, MemoryLedger, PRODUCT_LOW_REVIEWS_PREFIX, PRODUCT_REFUNDS_PREFIX, VENDOR_DELAYS_PREFIX, ITEM_COST_PREFIX, ITEM_EXPENSES_KEY, ITEM_UNITS_PREFIX } from "./ledger.ts";
+import { AR_AGED_KEY, LOW_REVIEWS_KEY, MemoryLedger, PRODUCT_LOW_REVIEWS_PREFIX, PRODUCT_REFUNDS_PREFIX, VENDOR_DELAYS_PREFIX, ITEM_COST_PREFIX, ITEM_EXPENSES_KEY, ITEM_UNITS_PREFIX } from "./ledger.ts";
 import { DailyAggregates } from "./series.ts";
 
 function ev(input: Partial<CanonicalEventInput> & Pick<CanonicalEventInput, "event_id" | "event_type" | "event_time">): CanonicalEvent {
@@ -45,6 +45,16 @@ describe("ledger: AR aging from issued and paid invoices", () => {
       "2025-03-08": [50, 1],
       "2025-03-09": [50, 1],
     });
+  });
+
+  it("keeps the balance still unpaid a week after it went overdue (state:ar_aged_amount)", () => {
+    // A: $100 due 03-05, overdue from 03-06, paid 03-15 → aged 03-13 and 03-14. B: $50 due 03-04, never paid → aged from 03-12.
+    // C: $70 due 03-05, paid 03-10: overdue four days, never aged.
+    const events = [issued("A", "2025-03-01", "2025-03-05", 100), paid("A", "2025-03-15", 100), issued("B", "2025-03-02", "2025-03-04", 50), issued("C", "2025-03-01", "2025-03-05", 70), paid("C", "2025-03-10", 70)];
+    const ledger = new MemoryLedger();
+    ledger.append(events);
+    const aggregates = new DailyAggregates(ledger.snapshot(), "2025-03-10", "2025-03-16");
+    expect([...aggregates.runningTotal(AR_AGED_KEY)]).toEqual([0, 0, 50, 150, 150, 50, 50]);
   });
 
   it("gives the same aggregates whatever order and batching the events arrive in, and ignores duplicates", () => {

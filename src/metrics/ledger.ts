@@ -189,6 +189,14 @@ export function billItemLines(event: CanonicalEvent): { item: string; qty: numbe
   return out;
 }
 
+/**
+ * Overdue balance still unpaid {@link AR_AGED_DAYS} days after it went overdue (a state key, as
+ * `state:ar_overdue_amount`): accounts that stopped paying, without the invoices a weekend or a
+ * payment run leaves overdue for a day or two.
+ */
+export const AR_AGED_DAYS = 7;
+export const AR_AGED_KEY = "state:ar_aged_amount";
+
 /** Per-vendor daily count of delayed inbound shipments (key = prefix + vendor id). */
 export const VENDOR_DELAYS_PREFIX = "v:shipment_delayed:";
 
@@ -378,6 +386,12 @@ export function stateContributions(state: EntityState): Contribution[] {
           { day: state.paid_day, key: "state:ar_overdue_amount", value: -amount },
           { day: state.paid_day, key: "state:ar_overdue_count", value: -1 },
         );
+      }
+      // Still unpaid a week into overdue: the part of the balance that is not a payment run's slip.
+      const aged = addDays(start, AR_AGED_DAYS);
+      if (state.paid_day === undefined || state.paid_day > aged) {
+        out.push({ day: aged, key: AR_AGED_KEY, value: amount });
+        if (state.paid_day !== undefined) out.push({ day: state.paid_day, key: AR_AGED_KEY, value: -amount });
       }
       return out;
     }

@@ -15,6 +15,8 @@
 import { type CanonicalEvent, dayOf, type EventType } from "../events/canonical.ts";
 import { addDays, dayNumber } from "../time.ts";
 import {
+  AR_AGED_DAYS,
+  AR_AGED_KEY,
   BACKLOG_WINDOW_DAYS,
   billItemLines,
   type EntityState,
@@ -43,8 +45,8 @@ class DayTable {
   private readonly numbers: number[] = [];
   /** The day number where it sorts like the text (`YYYY-MM-DD`), else NaN: then the text is compared. */
   private readonly order: number[] = [];
-  private readonly plusOne: number[] = [];
-  private readonly plusBacklog: number[] = [];
+  /** Per shift in days, each day id's shifted day id (NONE until asked). */
+  private readonly shifted = new Map<number, number[]>();
 
   id(day: string): number {
     let id = this.ids.get(day);
@@ -55,8 +57,6 @@ class DayTable {
       this.text.push(day);
       this.numbers.push(dayNumber(day));
       this.order.push(/^\d{4}-\d{2}-\d{2}$/.test(day) ? dayNumber(day) : Number.NaN);
-      this.plusOne.push(NONE);
-      this.plusBacklog.push(NONE);
     }
     return id;
   }
@@ -69,10 +69,11 @@ class DayTable {
     return x === x && y === y ? x < y : this.text[a]! < this.text[b]!;
   }
 
-  after(id: number, days: 1 | typeof BACKLOG_WINDOW_DAYS): number {
-    const cache = days === 1 ? this.plusOne : this.plusBacklog;
-    let shifted = cache[id]!;
-    if (shifted === NONE) cache[id] = shifted = this.id(addDays(this.text[id]!, days));
+  after(id: number, days: number): number {
+    let cache = this.shifted.get(days);
+    if (!cache) this.shifted.set(days, (cache = []));
+    let shifted = cache[id];
+    if (shifted === undefined) cache[id] = shifted = this.id(addDays(this.text[id]!, days));
     return shifted;
   }
 
@@ -168,6 +169,7 @@ export class ColumnarLedger {
   private readonly k = {
     arAmount: this.keys.id("state:ar_overdue_amount"),
     arCount: this.keys.id("state:ar_overdue_count"),
+    arAged: this.keys.id(AR_AGED_KEY),
     openOrders: this.keys.id("state:open_orders"),
     openTickets: this.keys.id("state:open_tickets"),
     payableSum: this.keys.id("sum:days_payable"),
@@ -424,6 +426,11 @@ export class ColumnarLedger {
     if (paid !== NONE) {
       this.contribute(paid, this.k.arAmount, -sign * value);
       this.contribute(paid, this.k.arCount, -sign);
+    }
+    const aged = this.days.after(start, AR_AGED_DAYS);
+    if (paid === NONE || this.days.less(aged, paid)) {
+      this.contribute(aged, this.k.arAged, sign * value);
+      if (paid !== NONE) this.contribute(paid, this.k.arAged, -sign * value);
     }
   }
 

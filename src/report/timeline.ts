@@ -79,7 +79,7 @@ export function buildTimeline(input: PostmortemInput, status: "resolved" | "ongo
     timestamp: incident.detected_at,
     kind: "detection",
     event_description:
-      `${incidentLabel(incident.incident_type)} detected by the ${methods.join(" + ")}: ${primary.toLowerCase()} crossed |z| ${detectionThreshold(incident).toFixed(1)}. ` +
+      `${incidentLabel(incident.incident_type)} detected by the ${methods.join(" + ")}: ${detectionReason(incident, primary)} ` +
       `Severity ${incident.severity}, confidence ${incident.confidence}; ${plural(incident.evidence_event_count, "evidence event")} in the window.`,
     metric_name: incident.primary_metric,
     metric_value: null,
@@ -143,4 +143,11 @@ export function buildTimeline(input: PostmortemInput, status: "resolved" | "ongo
     .map((e, i) => ({ e, i }))
     .sort((a, b) => (a.e.timestamp !== b.e.timestamp ? (a.e.timestamp < b.e.timestamp ? -1 : 1) : order(a.e.kind) - order(b.e.kind) || a.i - b.i))
     .map(({ e }) => e);
+}
+
+/** Why detection fired: the incident's own notes when it was not a trigger crossing its threshold. */
+function detectionReason(incident: PostmortemInput["incident"], primary: string): string {
+  const notes = (incident as { detection_notes?: unknown }).detection_notes;
+  if (Array.isArray(notes) && notes.length > 0) return notes.join(" ");
+  return `${primary.toLowerCase()} crossed |z| ${detectionThreshold(incident).toFixed(1)}.`;
 }
