@@ -244,7 +244,7 @@ describe("per-product clusters (concentration)", () => {
     const cluster = concentrationZ(c, products(defect()));
     expect(raised!.notes).toEqual([
       `One product stood out: P-A had ${cluster.count[first]} refunds and credit memos in the 7 days to d${first} where 0.2 were expected ` +
-        `(z ${cluster.z[first]!.toFixed(1)} after allowing for 3 products), while refund_rate was at z 2.5, short of its threshold 3.`,
+        `(z ${cluster.z[first]!.toFixed(1)} after allowing for 3 products), while refund_rate was at z 2.5, short of its threshold of 3.`,
     ]);
     // Under atZ, a cluster alone opens nothing.
     expect(detectIncidents(refundScores({ 43: 1.5, 44: 1.5, 45: 1.5 }), DAYS, DEFAULT_DETECTION_CONFIG, noLayers(), context(defect()))).toEqual([]);
@@ -369,7 +369,7 @@ describe("state opener (the balance overdue for more than a week)", () => {
     expect([incident!.startIndex, incident!.detectedIndex, incident!.primary.metric, incident!.methods, incident!.needsReview]).toEqual([50, 51, "ar_aging_amount", ["mad_zscore"], false]);
     expect(incident!.extraSupporting![0]!.metric_name).toBe("ar_aged_amount");
     expect(incident!.extraSupporting![0]!.value).toBeCloseTo(6000 + 100 * (51 % 2), 0);
-    expect(incident!.notes![0]).toMatch(/^The balance overdue for more than a week reached 6\d{3} on 2026-02-21 against a usual 1\d{3} \(z \d+\.\d/);
+    expect(incident!.notes![0]).toMatch(/^The balance overdue for more than a week reached \$6,\d{3} on 2026-02-21 against a usual \$1,\d{3} \(z \d+\.\d/);
   });
 
   it("stays quiet when the aged balance moves within its noise", () => {

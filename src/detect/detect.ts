@@ -452,10 +452,11 @@ function clusterIncidents(
     .map((incident) => {
       const i = incident.detectedIndex;
       const entity = cluster.key[i]!.slice(c.prefix.length);
-      const threshold = config.zThresholds[rule.type] ?? rule.triggers[0]!.zThreshold;
+      const trigger = rule.triggers.find((t) => t.metric === incident.primary.metric)!;
+      const threshold = `${trigger.direction === "down" ? "−" : ""}${config.zThresholds[rule.type] ?? trigger.zThreshold}`;
       const note =
         `One product stood out: ${entity} had ${cluster.count[i]} ${c.label} in the ${c.windowDays} days to ${days[i]} where ${cluster.expected[i]!.toFixed(1)} were expected ` +
-        `(z ${cluster.z[i]!.toFixed(1)} after allowing for ${cluster.known[i]} products), while ${incident.primary.metric} was at z ${(incident.primary.z ?? 0).toFixed(1)}, short of its threshold ${threshold}.`;
+        `(z ${cluster.z[i]!.toFixed(1)} after allowing for ${cluster.known[i]} products), while ${incident.primary.metric} was at z ${(incident.primary.z ?? 0).toFixed(1)}, short of its threshold of ${threshold}.`;
       return { ...incident, notes: [note] };
     });
 }
@@ -480,13 +481,14 @@ function openerIncidents(rule: IncidentRule, found: readonly DetectedIncident[],
       const point = z[peak]!;
       const detected = z[incident.detectedIndex]!;
       const note =
-        `${opener.description} reached ${Math.round(detected.value ?? 0)} on ${context.days[incident.detectedIndex]} against a usual ${Math.round(detected.baseline ?? 0)} ` +
+        `${opener.description} reached ${dollars(detected.value)} on ${context.days[incident.detectedIndex]} against a usual ${dollars(detected.baseline)} ` +
         `(z ${(detected.z ?? 0).toFixed(1)}, a second day at z ≥ ${opener.minZ}), while ${opener.metric} was at z ${(incident.primary.z ?? 0).toFixed(1)}.`;
       const extra = { metric_name: opener.name, value: round2(point.value), baseline: round2(point.baseline), zscore: round2(point.z) };
       return { ...incident, notes: [note], extraSupporting: [extra] };
     });
 }
 
+const dollars = (v: number | null) => `$${Math.round(v ?? 0).toLocaleString("en-US")}`;
 const round2 = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? null : Math.round(v * 100) / 100);
 
 /** Layer 1 scores of a {@link StateOpener}'s running total, as its metric is scored. */
