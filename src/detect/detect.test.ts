@@ -3,7 +3,7 @@ import type { MetricName } from "../metrics/gold.ts";
 import { DailyAggregates } from "../metrics/series.ts";
 import { addDays } from "../time.ts";
 import type { ChangeSignal } from "./changepoints.ts";
-import { concentrationZ, confidenceOf, countZ, DEFAULT_DETECTION_CONFIG, volumeOnly, detectIncidents, type LayerSignals, type ScoreTable } from "./detect.ts";
+import { concentrationZ, confidenceOf, countZ, DEFAULT_DETECTION_CONFIG, unitCosts, detectIncidents, type LayerSignals, type ScoreTable } from "./detect.ts";
 import { poissonLogUpperTail, poissonZ, zFromUpperTail } from "./exact-tail.ts";
 import type { PointScore } from "./layer1.ts";
 import { RULES_BY_TYPE } from "./rules.ts";
@@ -319,18 +319,18 @@ describe("unit-cost check (margin compression)", () => {
 
   it("finds expense rises that are more units at unchanged unit costs, and only those", () => {
     // Twice the units at the same price: 3,000 more item expenses, all volume.
-    expect(volumeOnly(check, books(from120(10, 20), () => 10, () => 50))[149]).toBe(true);
+    expect(unitCosts(check, books(from120(10, 20), () => 10, () => 50)).volumeOnly[149]).toBe(true);
     // The same units 30 % dearer.
-    expect(volumeOnly(check, books(() => 10, from120(10, 13), () => 50))[149]).toBe(false);
+    expect(unitCosts(check, books(() => 10, from120(10, 13), () => 50)).volumeOnly[149]).toBe(false);
     // Twice the units 3 % dearer: within minRise, still volume.
-    expect(volumeOnly(check, books(from120(10, 20), from120(10, 10.3), () => 50))[149]).toBe(true);
+    expect(unitCosts(check, books(from120(10, 20), from120(10, 10.3), () => 50)).volumeOnly[149]).toBe(true);
     // Rent up, inventory flat: the rise is not in the item lines.
-    expect(volumeOnly(check, books(() => 10, () => 10, from120(50, 150)))[149]).toBe(false);
+    expect(unitCosts(check, books(() => 10, () => 10, from120(50, 150))).volumeOnly[149]).toBe(false);
     // Expenses flat (a revenue fall compresses the margin): nothing to explain.
-    expect(volumeOnly(check, books(() => 10, () => 10, () => 50))[149]).toBe(false);
+    expect(unitCosts(check, books(() => 10, () => 10, () => 50)).volumeOnly[149]).toBe(false);
     // Bills without item lines: nothing known.
     const plain = aggregatesOf(N, { "sum:expenses": new Array(N).fill(100) });
-    expect(volumeOnly(check, plain).some(Boolean)).toBe(false);
+    expect(unitCosts(check, plain).volumeOnly.some(Boolean)).toBe(false);
   });
 
   it("holds back a margin fall made of more stock at unchanged costs, and raises one made of dearer stock", () => {
@@ -346,6 +346,26 @@ describe("unit-cost check (margin compression)", () => {
         .map((i) => [i.detectedIndex, i.needsReview]);
     expect(margin(books(from120(10, 20), () => 10, () => 50))).toEqual([[148, true]]);
     expect(margin(books(() => 10, from120(10, 13), () => 50))).toEqual([[148, false]]);
+  });
+
+  it("opens a margin incident short of the threshold when the same units cost 10 % more or above", () => {
+    const days = Array.from({ length: N }, (_, i) => `d${i}`);
+    const moderate = (): ScoreTable => {
+      const table = refundScores({});
+      table.set("margin_proxy", Array.from({ length: N }, (_, i) => ({ value: i >= 147 ? 0.25 : 0.3, baseline: 0.3, z: i >= 147 ? -2.5 : 0 })));
+      return table;
+    };
+    const margin = (aggregates: ReturnType<typeof books>) =>
+      detectIncidents(moderate(), N, DEFAULT_DETECTION_CONFIG, noLayers(), { days, aggregates }).filter((i) => i.type === "MARGIN_COMPRESSION");
+    const [dearer] = margin(books(() => 10, from120(10, 13), () => 50));
+    expect([dearer!.startIndex, dearer!.detectedIndex, dearer!.needsReview]).toEqual([147, 147, false]);
+    // Window d118–d147: 2 days at 10 and 28 at 13 → 3,840 paid for 300 units worth 3,000: 28 % dearer.
+    expect(dearer!.notes).toEqual([
+      "Bills' items cost 28 % more per unit in the 30 days to d147 than over the 90 days before, while margin_proxy was at z -2.5, short of its threshold of −3.",
+    ]);
+    // 3 % dearer, or more units at the same price: nothing below the threshold.
+    expect(margin(books(() => 10, from120(10, 10.3), () => 50))).toEqual([]);
+    expect(margin(books(from120(10, 20), () => 10, () => 50))).toEqual([]);
   });
 });
 

@@ -232,7 +232,8 @@ export function detectIncidents(scores: ScoreTable, dayCount: number, config: De
     const aggregates = context?.aggregates;
     const cluster = rule.concentration && aggregates ? concentrationZ(rule.concentration, aggregates) : null;
     const clustered = (i: number) => cluster !== null && (cluster.z[i] ?? 0) >= rule.concentration!.minZ;
-    const passes = aggregates ? corroboration(rule, scores, aggregates, clustered, config) : null;
+    const costs = rule.unitCosts && aggregates ? unitCosts(rule.unitCosts, aggregates) : null;
+    const passes = aggregates ? corroboration(rule, scores, aggregates, clustered, costs?.volumeOnly ?? null, config) : null;
     for (const incident of found) {
       const raisedOn = passes ? firstPassing(incident, passes) : incident.detectedIndex;
       if (raisedOn === null) incidents.push({ ...fuse(incident, layers, config, dayCount), confidence: "LOW", needsReview: true });
@@ -241,11 +242,15 @@ export function detectIncidents(scores: ScoreTable, dayCount: number, config: De
     if (rule.opener && aggregates && context) {
       for (const incident of openerIncidents(rule, found, scores, aggregates, config, context)) incidents.push(fuse(incident, layers, { ...config, fusionGate: null }, dayCount));
     }
-    if (cluster) {
-      for (const incident of clusterIncidents(rule, found, scores, config, dayCount, clustered, cluster, context!.days)) {
-        incidents.push(config.concentrationGate ? fuse(incident, layers, config, dayCount) : fuse(incident, layers, { ...config, fusionGate: null }, dayCount));
-      }
+    // Opened short of the threshold: the cluster or the dearer units are the corroboration.
+    const opened: DetectedIncident[] = [];
+    if (cluster) opened.push(...belowThresholdIncidents(rule, found, scores, config, dayCount, rule.concentration!.atZ, clustered, clusterNote(rule.concentration!, cluster, context!.days)));
+    const { openAtRise, atZ } = rule.unitCosts ?? {};
+    if (costs && openAtRise !== undefined && atZ !== undefined) {
+      const dearer = (i: number) => (costs.index[i] ?? 0) >= 1 + openAtRise;
+      opened.push(...belowThresholdIncidents(rule, found, scores, config, dayCount, atZ, dearer, unitCostNote(rule.unitCosts!, costs.index, context!.days)));
     }
+    for (const incident of opened) incidents.push(config.concentrationGate ? fuse(incident, layers, config, dayCount) : fuse(incident, layers, { ...config, fusionGate: null }, dayCount));
     if (layers && config.emitLowConfidence) incidents.push(...lowConfidence(rule, found, scores, layers, config, dayCount));
   }
   return incidents.sort((a, b) => a.detectedIndex - b.detectedIndex || a.type.localeCompare(b.type));
@@ -268,11 +273,11 @@ function corroboration(
   scores: ScoreTable,
   aggregates: DailyAggregates,
   clustered: (i: number) => boolean,
+  volume: readonly boolean[] | null,
   config: DetectionConfig,
 ): ((i: number) => boolean) | null {
   const check = rule.countCheck;
   const counted = check ? countZ(check, aggregates) : null;
-  const volume = rule.unitCosts ? volumeOnly(rule.unitCosts, aggregates) : null;
   if (!check && !volume) return null;
   return (i) => {
     if (volume?.[i]) return false;
@@ -285,16 +290,18 @@ function corroboration(
 }
 
 /**
- * Per day, whether the last `windowDays` of expenses rose against the `windowDays` before them
- * mostly through bills' item lines bought at unchanged unit costs: the units of the window
- * priced at each item's mean unit cost over the `baselineDays` before it cost within `minRise`
- * of what they cost, and the item lines carry at least half of the expense rise. More stock
- * bought ahead of sales (a restock, a surge) lowers a 30-day margin without any cost having
- * risen. False where bills carry no item lines (or too few items have a known unit cost).
+ * Per day, what bills' item lines say about unit costs over the last `windowDays`:
+ * - `index`: what the window's units cost against the same units at each item's mean unit cost
+ *   over the `baselineDays` before it (1.1 = 10 % dearer); null where bills carry no item lines,
+ *   or items with a known unit cost make less than half of the window's item lines.
+ * - `volumeOnly`: the window's expenses rose against the `windowDays` before them, the item lines
+ *   carry at least half of the rise, and the index is below 1 + `minRise`: more stock bought at
+ *   unchanged costs (a restock, a surge), which lowers a 30-day margin without any cost rising.
  */
-export function volumeOnly(check: UnitCostCheck, aggregates: Pick<DailyAggregates, "column" | "length" | "keysWithPrefix">): boolean[] {
+export function unitCosts(check: UnitCostCheck, aggregates: Pick<DailyAggregates, "column" | "length" | "keysWithPrefix">): { index: (number | null)[]; volumeOnly: boolean[] } {
   const n = aggregates.length;
-  const out: boolean[] = new Array(n).fill(false);
+  const index: (number | null)[] = new Array(n).fill(null);
+  const volumeOnly: boolean[] = new Array(n).fill(false);
   const w = check.windowDays;
   const b = check.baselineDays;
   const sums = (values: ArrayLike<number>) => {
@@ -308,12 +315,8 @@ export function volumeOnly(check: UnitCostCheck, aggregates: Pick<DailyAggregate
     const item = key.slice(ITEM_UNITS_PREFIX.length);
     return { units: sums(aggregates.column(key)), cost: sums(aggregates.column(ITEM_COST_PREFIX + item)) };
   });
-  if (items.length === 0) return out;
-  for (let i = 2 * w - 1; i < n; i++) {
-    const rise = expenses(i - w + 1, i) - expenses(i - 2 * w + 1, i - w);
-    if (!(rise > 0)) continue;
-    const itemRise = itemExpenses(i - w + 1, i) - itemExpenses(i - 2 * w + 1, i - w);
-    if (itemRise < 0.5 * rise) continue;
+  if (items.length === 0) return { index, volumeOnly };
+  for (let i = w - 1; i < n; i++) {
     let paid = 0;
     let atBaseline = 0;
     for (const { units, cost } of items) {
@@ -323,11 +326,14 @@ export function volumeOnly(check: UnitCostCheck, aggregates: Pick<DailyAggregate
       paid += cost(i - w + 1, i);
       atBaseline += windowUnits * (cost(i - w - b + 1, i - w) / baseUnits);
     }
-    const windowItems = itemExpenses(i - w + 1, i);
-    if (atBaseline <= 0 || paid < 0.5 * windowItems) continue; // too few items with a known unit cost
-    out[i] = paid < atBaseline * (1 + check.minRise);
+    if (atBaseline <= 0 || paid < 0.5 * itemExpenses(i - w + 1, i)) continue; // too few items with a known unit cost
+    index[i] = paid / atBaseline;
+    if (i < 2 * w - 1) continue;
+    const rise = expenses(i - w + 1, i) - expenses(i - 2 * w + 1, i - w);
+    const itemRise = itemExpenses(i - w + 1, i) - itemExpenses(i - 2 * w + 1, i - w);
+    volumeOnly[i] = rise > 0 && itemRise >= 0.5 * rise && index[i]! < 1 + check.minRise;
   }
-  return out;
+  return { index, volumeOnly };
 }
 
 
@@ -429,36 +435,53 @@ export interface ClusterScores {
 }
 
 /**
- * Incidents opened by a per-product cluster ({@link Concentration}) on days the rule's triggers
- * are `atZ` out but short of their threshold, away from the rule's own incidents.
+ * Incidents opened short of the rule's threshold: on days `opens(i)` holds and the rule's
+ * triggers are at least `atZ` out their way, away from the rule's own incidents; `note` says why.
  */
-function clusterIncidents(
+function belowThresholdIncidents(
   rule: IncidentRule,
   found: readonly DetectedIncident[],
   scores: ScoreTable,
   config: DetectionConfig,
   dayCount: number,
-  clustered: (i: number) => boolean,
-  cluster: ClusterScores,
-  days: readonly string[],
+  atZ: number,
+  opens: (i: number) => boolean,
+  note: (incident: DetectedIncident, threshold: string) => string,
 ): DetectedIncident[] {
-  const c = rule.concentration!;
   const slack = config.mergeGapDays;
   const near = (from: number, to: number) => found.some((inc) => from <= inc.endIndex + slack && to >= inc.startIndex - slack);
-  const lowered: DetectionConfig = { ...config, zThresholds: { ...config.zThresholds, [rule.type]: c.atZ }, confirmBelowZ: 0 };
-  const fire = (i: number) => (clustered(i) ? firedTriggers(rule, scores, i, lowered) : []);
+  const lowered: DetectionConfig = { ...config, zThresholds: { ...config.zThresholds, [rule.type]: atZ }, confirmBelowZ: 0 };
+  const fire = (i: number) => (opens(i) ? firedTriggers(rule, scores, i, lowered) : []);
   return walkRule(rule, dayCount, fire, scores, lowered)
     .filter((incident) => !near(incident.startIndex, incident.endIndex))
     .map((incident) => {
-      const i = incident.detectedIndex;
-      const entity = cluster.key[i]!.slice(c.prefix.length);
       const trigger = rule.triggers.find((t) => t.metric === incident.primary.metric)!;
       const threshold = `${trigger.direction === "down" ? "−" : ""}${config.zThresholds[rule.type] ?? trigger.zThreshold}`;
-      const note =
-        `One product stood out: ${entity} had ${cluster.count[i]} ${c.label} in the ${c.windowDays} days to ${days[i]} where ${cluster.expected[i]!.toFixed(1)} were expected ` +
-        `(z ${cluster.z[i]!.toFixed(1)} after allowing for ${cluster.known[i]} products), while ${incident.primary.metric} was at z ${(incident.primary.z ?? 0).toFixed(1)}, short of its threshold of ${threshold}.`;
-      return { ...incident, notes: [note] };
+      return { ...incident, notes: [note(incident, threshold)] };
     });
+}
+
+/** The note of an incident opened by a product cluster ({@link Concentration}). */
+function clusterNote(c: Concentration, cluster: ClusterScores, days: readonly string[]) {
+  return (incident: DetectedIncident, threshold: string): string => {
+    const i = incident.detectedIndex;
+    const entity = cluster.key[i]!.slice(c.prefix.length);
+    return (
+      `One product stood out: ${entity} had ${cluster.count[i]} ${c.label} in the ${c.windowDays} days to ${days[i]} where ${cluster.expected[i]!.toFixed(1)} were expected ` +
+      `(z ${cluster.z[i]!.toFixed(1)} after allowing for ${cluster.known[i]} products), while ${incident.primary.metric} was at z ${(incident.primary.z ?? 0).toFixed(1)}, short of its threshold of ${threshold}.`
+    );
+  };
+}
+
+/** The note of an incident opened by dearer units ({@link UnitCostCheck}). */
+function unitCostNote(check: UnitCostCheck, index: readonly (number | null)[], days: readonly string[]) {
+  return (incident: DetectedIncident, threshold: string): string => {
+    const i = incident.detectedIndex;
+    return (
+      `Bills' items cost ${((index[i]! - 1) * 100).toFixed(0)} % more per unit in the ${check.windowDays} days to ${days[i]} than over the ${check.baselineDays} days before, ` +
+      `while ${incident.primary.metric} was at z ${(incident.primary.z ?? 0).toFixed(1)}, short of its threshold of ${threshold}.`
+    );
+  };
 }
 
 /** Incidents opened by the rule's {@link StateOpener}, away from the rule's own incidents. */

@@ -97,12 +97,19 @@ export interface StateOpener {
   minZ: number;
 }
 
-/** See detect.ts `volumeOnly`: a margin fall from more units bought at unchanged unit costs is held back. */
+/**
+ * What bills' item lines say about unit costs (detect.ts `unitCosts`): a margin fall made of more
+ * units bought at unchanged unit costs is held back; dearer units open an incident short of the
+ * threshold.
+ */
 export interface UnitCostCheck {
   windowDays: number;
   baselineDays: number;
   /** The rise in unit costs (a share, 0.05 = 5 %) below which the costs count as unchanged. */
   minRise: number;
+  /** Units at least this much dearer (0.1 = 10 %) open the rule's incident once a trigger is `atZ` out its way. */
+  openAtRise?: number;
+  atZ?: number;
 }
 
 export interface IncidentRule {
@@ -161,7 +168,7 @@ export const INCIDENT_RULES: readonly IncidentRule[] = [
       { metric: "margin_proxy", direction: "down", zThreshold: 3 },
       { metric: "expense_ratio", direction: "up", zThreshold: 3 },
     ],
-    unitCosts: { windowDays: 30, baselineDays: 90, minRise: 0.05 },
+    unitCosts: { windowDays: 30, baselineDays: 90, minRise: 0.05, openAtRise: 0.1, atZ: 2 },
     evidence: ["expense_posted", "refund_issued"],
     supporting: ["daily_expenses", "refund_rate"],
   },
