@@ -21,7 +21,7 @@
  */
 import type { Domain, GoldMetrics, MetricDefinition, MetricName } from "../metrics/gold.ts";
 import { GOLD_METRICS, METRICS_BY_NAME } from "../metrics/gold.ts";
-import { ITEM_EXPENSES_KEY, ITEM_UNITS_PREFIX, ITEM_COST_PREFIX } from "../metrics/ledger.ts";
+import { ITEM_COST_PREFIX, ITEM_EXPENSES_KEY, ITEM_UNITS_PREFIX } from "../metrics/ledger.ts";
 import type { DailyAggregates, MetricSeries } from "../metrics/series.ts";
 import type { Confidence, DetectionMethod, IncidentType, Severity } from "../scan-contract.ts";
 import { weekday } from "../time.ts";
@@ -75,8 +75,11 @@ export interface DetectionConfig {
    * review flag: metrics whose incidents are persistent shifts too small for any single day's z.
    */
   openOnChange: readonly IncidentType[];
-  /** Whether incidents opened by a per-product cluster also pass the fusion gate (false: the cluster is their corroboration). */
-  concentrationGate: boolean;
+  /**
+   * Whether incidents opened on evidence of their own (a product cluster, dearer units, the aged
+   * overdue balance) also pass the fusion gate; false: that evidence is their corroboration.
+   */
+  gateOwnEvidence: boolean;
 }
 
 export const DEFAULT_DETECTION_CONFIG: DetectionConfig = {
@@ -94,7 +97,7 @@ export const DEFAULT_DETECTION_CONFIG: DetectionConfig = {
   emitLowConfidence: true,
   fusionGate: { belowZ: 5, require: "all" },
   openOnChange: ["SUPPLIER_DEPENDENCY_FAILURE"],
-  concentrationGate: false,
+  gateOwnEvidence: false,
 };
 
 export type ScoreTable = Map<MetricName, PointScore[]>;
@@ -239,18 +242,18 @@ export function detectIncidents(scores: ScoreTable, dayCount: number, config: De
       if (raisedOn === null) incidents.push({ ...fuse(incident, layers, config, dayCount), confidence: "LOW", needsReview: true });
       else incidents.push(fuse({ ...incident, detectedIndex: raisedOn }, layers, config, dayCount));
     }
-    if (rule.opener && aggregates && context) {
-      for (const incident of openerIncidents(rule, found, scores, aggregates, config, context)) incidents.push(fuse(incident, layers, { ...config, fusionGate: null }, dayCount));
-    }
-    // Opened short of the threshold: the cluster or the dearer units are the corroboration.
+    // Opened on evidence of their own, away from the rule's incidents: a product cluster or dearer
+    // units with the trigger short of its threshold, or the aged overdue balance.
     const opened: DetectedIncident[] = [];
+    if (rule.opener && aggregates && context) opened.push(...openerIncidents(rule, found, scores, aggregates, config, context));
     if (cluster) opened.push(...belowThresholdIncidents(rule, found, scores, config, dayCount, rule.concentration!.atZ, clustered, clusterNote(rule.concentration!, cluster, context!.days)));
     const { openAtRise, atZ } = rule.unitCosts ?? {};
     if (costs && openAtRise !== undefined && atZ !== undefined) {
       const dearer = (i: number) => (costs.index[i] ?? 0) >= 1 + openAtRise;
       opened.push(...belowThresholdIncidents(rule, found, scores, config, dayCount, atZ, dearer, unitCostNote(rule.unitCosts!, costs.index, context!.days)));
     }
-    for (const incident of opened) incidents.push(config.concentrationGate ? fuse(incident, layers, config, dayCount) : fuse(incident, layers, { ...config, fusionGate: null }, dayCount));
+    const ownEvidence = config.gateOwnEvidence ? config : { ...config, fusionGate: null };
+    for (const incident of opened) incidents.push(fuse(incident, layers, ownEvidence, dayCount));
     if (layers && config.emitLowConfidence) incidents.push(...lowConfidence(rule, found, scores, layers, config, dayCount));
   }
   return incidents.sort((a, b) => a.detectedIndex - b.detectedIndex || a.type.localeCompare(b.type));
@@ -341,6 +344,7 @@ export function unitCosts(check: UnitCostCheck, aggregates: Pick<DailyAggregates
  * Per day, the Poisson z ({@link poissonZ}) of the `check.events` counted over the trailing
  * `windowDays` against `windowDays` × the mean daily count of the `baselineDays` before them;
  * null until a full baseline exists, and where neither the window nor its baseline has any.
+ * With `byEntity`, the most surprising entity's corrected z ({@link concentrationZ}) instead.
  */
 export function countZ(check: CountCheck, aggregates: Pick<DailyAggregates, "column" | "length" | "keysWithPrefix">): (number | null)[] {
   const n = aggregates.length;
@@ -448,17 +452,20 @@ function belowThresholdIncidents(
   opens: (i: number) => boolean,
   note: (incident: DetectedIncident, threshold: string) => string,
 ): DetectedIncident[] {
-  const slack = config.mergeGapDays;
-  const near = (from: number, to: number) => found.some((inc) => from <= inc.endIndex + slack && to >= inc.startIndex - slack);
   const lowered: DetectionConfig = { ...config, zThresholds: { ...config.zThresholds, [rule.type]: atZ }, confirmBelowZ: 0 };
   const fire = (i: number) => (opens(i) ? firedTriggers(rule, scores, i, lowered) : []);
   return walkRule(rule, dayCount, fire, scores, lowered)
-    .filter((incident) => !near(incident.startIndex, incident.endIndex))
+    .filter(awayFrom(found, config.mergeGapDays))
     .map((incident) => {
       const trigger = rule.triggers.find((t) => t.metric === incident.primary.metric)!;
       const threshold = `${trigger.direction === "down" ? "−" : ""}${config.zThresholds[rule.type] ?? trigger.zThreshold}`;
       return { ...incident, notes: [note(incident, threshold)] };
     });
+}
+
+/** Whether an incident's window stays more than `slack` days away from every incident of `found`. */
+function awayFrom(found: readonly DetectedIncident[], slack: number) {
+  return (incident: DetectedIncident): boolean => !found.some((inc) => incident.startIndex <= inc.endIndex + slack && incident.endIndex >= inc.startIndex - slack);
 }
 
 /** The note of an incident opened by a product cluster ({@link Concentration}). */
@@ -488,8 +495,6 @@ function unitCostNote(check: UnitCostCheck, index: readonly (number | null)[], d
 function openerIncidents(rule: IncidentRule, found: readonly DetectedIncident[], scores: ScoreTable, aggregates: DailyAggregates, config: DetectionConfig, context: ScoringContext): DetectedIncident[] {
   const opener = rule.opener!;
   const z = openerScores(opener, aggregates, config, context);
-  const slack = config.mergeGapDays;
-  const near = (from: number, to: number) => found.some((inc) => from <= inc.endIndex + slack && to >= inc.startIndex - slack);
   const fire = (i: number): FiredTrigger[] => {
     if ((z[i]?.z ?? 0) < opener.minZ) return [];
     const point = scores.get(opener.metric)?.[i];
@@ -497,7 +502,7 @@ function openerIncidents(rule: IncidentRule, found: readonly DetectedIncident[],
   };
   // Every opening day needs a second one (the reported metric's own |z| is small).
   return walkRule(rule, aggregates.length, fire, scores, { ...config, confirmBelowZ: Number.POSITIVE_INFINITY })
-    .filter((incident) => !near(incident.startIndex, incident.endIndex))
+    .filter(awayFrom(found, config.mergeGapDays))
     .map((incident) => {
       let peak = incident.startIndex;
       for (let i = incident.startIndex; i <= incident.endIndex; i++) if ((z[i]?.z ?? 0) > (z[peak]?.z ?? 0)) peak = i;
