@@ -45,7 +45,7 @@ class DayTable {
   private readonly numbers: number[] = [];
   /** The day number where it sorts like the text (`YYYY-MM-DD`), else NaN: then the text is compared. */
   private readonly order: number[] = [];
-  /** Per shift in days, each day id's shifted day id (NONE until asked). */
+  /** Per shift in days, each day id's shifted day id (computed when first asked). */
   private readonly shifted = new Map<number, number[]>();
 
   id(day: string): number {
