@@ -165,14 +165,14 @@ describe("count check (refunds)", () => {
     expect(detectIncidents(refundScores({ 45: 4, 46: 6 }), DAYS, DEFAULT_DETECTION_CONFIG, noLayers()).length).toBe(1);
     // A rate beyond unlessZ needs no count.
     expect(detectIncidents(refundScores({ 46: 9 }), DAYS, DEFAULT_DETECTION_CONFIG, noLayers(), context).map((i) => i.detectedIndex)).toEqual([46]);
-    // A cluster of refunds (count z > 2) with the rate up → raised.
+    // A cluster of refunds (count z > 3) with the rate up → raised.
     const counts = new Array(DAYS).fill(1);
     for (let i = 40; i < 47; i++) counts[i] = 3;
     const cluster = { ...context, aggregates: aggregates(counts) as never };
     expect(detectIncidents(refundScores({ 45: 4, 46: 6 }), DAYS, DEFAULT_DETECTION_CONFIG, noLayers(), cluster).map((i) => [i.detectedIndex, i.confidence])).toEqual([[46, "MEDIUM"]]);
     // The count moving only later: the window keeps its first day, raised when the count moves.
     const later = new Array(DAYS).fill(1);
-    for (let i = 46; i < 50; i++) later[i] = 5;
+    for (let i = 46; i < 50; i++) later[i] = 6; // 17 in the week to day 47 where 7 are usual: z 3.1
     const [late] = detectIncidents(refundScores({ 44: 4, 45: 4, 46: 4, 47: 4 }), DAYS, DEFAULT_DETECTION_CONFIG, noLayers(), { ...context, aggregates: aggregates(later) as never });
     expect([late!.startIndex, late!.detectedIndex, late!.confidence]).toEqual([44, 47, "MEDIUM"]);
   });

@@ -133,7 +133,7 @@ export const INCIDENT_RULES: readonly IncidentRule[] = [
   {
     type: "REFUND_SPIKE",
     triggers: [{ metric: "refund_rate", direction: "up", zThreshold: 3 }],
-    countCheck: { events: ["refund_issued", "credit_memo_issued"], windowDays: 7, baselineDays: 30, minZ: 2, unlessZ: 8 },
+    countCheck: { events: ["refund_issued", "credit_memo_issued"], windowDays: 7, baselineDays: 30, minZ: 3, unlessZ: 8 },
     concentration: { prefix: PRODUCT_REFUNDS_PREFIX, label: "refunds and credit memos", windowDays: 7, baselineDays: 30, minZ: 3, atZ: 2 },
     evidence: ["refund_issued", "credit_memo_issued"],
     supporting: ["daily_refunds", "daily_revenue"],
