@@ -397,6 +397,29 @@ describe("state opener (the balance overdue for more than a week)", () => {
   });
 });
 
+describe("holiday shadow", () => {
+  /** Day 40 is Thanksgiving 2025 (Thursday, Nov 27). */
+  const days = Array.from({ length: DAYS }, (_, i) => addDays("2025-10-18", i));
+  const refunds = (zByDay: Record<number, number>) => detectIncidents(refundScores(zByDay), DAYS, DEFAULT_DETECTION_CONFIG, noLayers(), { days }).filter((i) => i.type === "REFUND_SPIKE");
+
+  it("holds a moderate incident that fires and ends in the business days after a closure, and says why", () => {
+    expect(days[40]).toBe("2025-11-27");
+    const [held] = refunds({ 43: 4, 44: 4 }); // Sun Nov 30 and Mon Dec 1
+    expect([held!.confidence, held!.needsReview]).toEqual(["LOW", true]);
+    expect(held!.notes).toEqual(["Held for review: it fired in the 3 business days after Thanksgiving, when backlogs and late payments clear by themselves, and stayed below z 5."]);
+  });
+
+  it("raises a strong one at once, a lasting one on its first day past the shadow, and anything outside it as before", () => {
+    expect(refunds({ 43: 6 }).map((i) => [i.detectedIndex, i.needsReview])).toEqual([[43, false]]);
+    // Mon Dec 1 → Thu Dec 4: raised on Thursday, the first day after the three business days.
+    expect(refunds({ 44: 4, 45: 4, 46: 4, 47: 4 }).map((i) => [i.startIndex, i.detectedIndex, i.needsReview])).toEqual([[44, 47, false]]);
+    expect(refunds({ 30: 4, 31: 4 }).map((i) => [i.detectedIndex, i.needsReview])).toEqual([[31, false]]);
+    // Off: as before.
+    const off = detectIncidents(refundScores({ 43: 4, 44: 4 }), DAYS, { ...DEFAULT_DETECTION_CONFIG, holidayShadow: null }, noLayers(), { days });
+    expect(off.map((i) => [i.detectedIndex, i.needsReview])).toEqual([[44, false]]);
+  });
+});
+
 describe("regime changes that open incidents (openOnChange)", () => {
   /** supplier_delay_rate flat (z 0) with a confirmed upward regime change on days 30–31. */
   function supplierScores(): ScoreTable {

@@ -24,6 +24,7 @@ import { GOLD_METRICS, METRICS_BY_NAME } from "../metrics/gold.ts";
 import { ITEM_COST_PREFIX, ITEM_EXPENSES_KEY, ITEM_UNITS_PREFIX } from "../metrics/ledger.ts";
 import type { DailyAggregates, MetricSeries } from "../metrics/series.ts";
 import type { Confidence, DetectionMethod, IncidentType, Severity } from "../scan-contract.ts";
+import { holidayShadow } from "../holidays.ts";
 import { weekday } from "../time.ts";
 import { type ChangeSignal, DEFAULT_CHANGEPOINT, type ChangepointOptions, changepointLayer } from "./changepoints.ts";
 import { DEFAULT_ISOLATION_FOREST, DomainForest, type IsolationForestOptions } from "./isolation-forest.ts";
@@ -80,6 +81,13 @@ export interface DetectionConfig {
    * overdue balance) also pass the fusion gate; false: that evidence is their corroboration.
    */
   gateOwnEvidence: boolean;
+  /**
+   * A moderate firing day (every trigger below `unlessZ`) on a closure day or in the
+   * `businessDays` business days after one (src/holidays.ts) does not raise: a holiday leaves
+   * backlogs, late payments and late shipments that clear by themselves. The incident is raised
+   * on its first day past the shadow, or stays a review flag if it ends inside it. null: off.
+   */
+  holidayShadow: { businessDays: number; unlessZ: number } | null;
 }
 
 export const DEFAULT_DETECTION_CONFIG: DetectionConfig = {
@@ -98,6 +106,7 @@ export const DEFAULT_DETECTION_CONFIG: DetectionConfig = {
   fusionGate: { belowZ: 5, require: "all" },
   openOnChange: ["SUPPLIER_DEPENDENCY_FAILURE"],
   gateOwnEvidence: false,
+  holidayShadow: { businessDays: 3, unlessZ: 5 },
 };
 
 export type ScoreTable = Map<MetricName, PointScore[]>;
@@ -230,17 +239,26 @@ export function firedTriggers(rule: IncidentRule, scores: ScoreTable, i: number,
  */
 export function detectIncidents(scores: ScoreTable, dayCount: number, config: DetectionConfig, layers?: LayerSignals, context?: ScoringContext): DetectedIncident[] {
   const incidents: DetectedIncident[] = [];
+  const shadow = config.holidayShadow && context ? holidayShadow(context.days, config.holidayShadow.businessDays) : null;
   for (const rule of INCIDENT_RULES) {
     const found = walkRule(rule, dayCount, (i) => firedTriggers(rule, scores, i, config), scores, config);
     const aggregates = context?.aggregates;
     const cluster = rule.concentration && aggregates ? concentrationZ(rule.concentration, aggregates) : null;
     const clustered = (i: number) => cluster !== null && (cluster.z[i] ?? 0) >= rule.concentration!.minZ;
     const costs = rule.unitCosts && aggregates ? unitCosts(rule.unitCosts, aggregates) : null;
-    const passes = aggregates ? corroboration(rule, scores, aggregates, clustered, costs?.volumeOnly ?? null, config) : null;
+    const checked = aggregates ? corroboration(rule, scores, aggregates, clustered, costs?.volumeOnly ?? null, config) : null;
+    const quiet = shadow ? (i: number) => !shadow.shadowed[i] || rule.triggers.some((t) => Math.abs(scores.get(t.metric)?.[i]?.z ?? 0) >= config.holidayShadow!.unlessZ) : null;
+    const passes = checked && quiet ? (i: number) => quiet(i) && checked(i) : (checked ?? quiet);
     for (const incident of found) {
       const raisedOn = passes ? firstPassing(incident, passes) : incident.detectedIndex;
-      if (raisedOn === null) incidents.push({ ...fuse(incident, layers, config, dayCount), confidence: "LOW", needsReview: true });
-      else incidents.push(fuse({ ...incident, detectedIndex: raisedOn }, layers, config, dayCount));
+      if (raisedOn !== null) {
+        incidents.push(fuse({ ...incident, detectedIndex: raisedOn }, layers, config, dayCount));
+        continue;
+      }
+      // Held by the holiday alone (it would have passed its checks): say so.
+      const held = shadow?.holiday[incident.detectedIndex] && (!checked || firstPassing(incident, checked) !== null) ? shadow.holiday[incident.detectedIndex] : null;
+      const notes = held ? [`Held for review: it fired in the ${config.holidayShadow!.businessDays} business days after ${held}, when backlogs and late payments clear by themselves, and stayed below z ${config.holidayShadow!.unlessZ}.`] : undefined;
+      incidents.push({ ...fuse(incident, layers, config, dayCount), confidence: "LOW", needsReview: true, ...(notes ? { notes } : {}) });
     }
     // Opened on evidence of their own, away from the rule's incidents: a product cluster or dearer
     // units with the trigger short of its threshold, or the aged overdue balance.

@@ -1,20 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { closureDays, SimCalendar } from "./calendar.ts";
-
-describe("closureDays", () => {
-  it("knows the US federal holidays the business closes on, observed on weekdays", () => {
-    // 2026: July 4 is a Saturday (observed Friday July 3); Thanksgiving is the 4th Thursday, Nov 26.
-    const days = closureDays(2026);
-    expect(days.get("2026-01-01")).toBe("New Year's Day");
-    expect(days.get("2026-05-25")).toBe("Memorial Day");
-    expect(days.get("2026-07-03")).toBe("Independence Day");
-    expect(days.get("2026-09-07")).toBe("Labor Day");
-    expect(days.get("2026-11-26")).toBe("Thanksgiving");
-    expect(days.get("2026-11-27")).toBe("Day after Thanksgiving");
-    expect(days.get("2026-12-25")).toBe("Christmas Day");
-    expect(days.size).toBe(7);
-  });
-});
+import { SimCalendar } from "./calendar.ts";
 
 describe("SimCalendar", () => {
   // 2026-01-05 is a Monday.

@@ -5,39 +5,7 @@
  */
 import { addDays, dayNumber, weekday } from "../time.ts";
 
-/** The n-th given weekday (0 = Sunday) of a month; n = −1 means the last one. */
-function nthWeekday(year: number, month: number, dow: number, n: number): string {
-  if (n > 0) {
-    const first = `${year}-${String(month).padStart(2, "0")}-01`;
-    const offset = (dow - weekday(first) + 7) % 7;
-    return addDays(first, offset + 7 * (n - 1));
-  }
-  const nextMonth = month === 12 ? `${year + 1}-01-01` : `${year}-${String(month + 1).padStart(2, "0")}-01`;
-  const last = addDays(nextMonth, -1);
-  return addDays(last, -((weekday(last) - dow + 7) % 7));
-}
-
-/** A fixed-date holiday moves to Friday when it falls on Saturday and to Monday on Sunday. */
-function observed(day: string): string {
-  const dow = weekday(day);
-  if (dow === 6) return addDays(day, -1);
-  if (dow === 0) return addDays(day, 1);
-  return day;
-}
-
-/** Days the business closes in a year, with their names. */
-export function closureDays(year: number): Map<string, string> {
-  const out = new Map<string, string>();
-  out.set(observed(`${year}-01-01`), "New Year's Day");
-  out.set(nthWeekday(year, 5, 1, -1), "Memorial Day");
-  out.set(observed(`${year}-07-04`), "Independence Day");
-  out.set(nthWeekday(year, 9, 1, 1), "Labor Day");
-  const thanksgiving = nthWeekday(year, 11, 4, 4);
-  out.set(thanksgiving, "Thanksgiving");
-  out.set(addDays(thanksgiving, 1), "Day after Thanksgiving");
-  out.set(observed(`${year}-12-25`), "Christmas Day");
-  return out;
-}
+import { closureDays } from "../holidays.ts";
 
 const DAY_MS = 86_400_000;
 
