@@ -96,6 +96,11 @@ describe("health and config", () => {
     const config = JSON.parse(text);
     expect(config.schema_versions.canonical).toBe("canonical_v1");
     expect(config.detection.baselineDays).toBe(30);
+    expect(config.detection.holidayShadow).toEqual({ businessDays: 3, unlessZ: 5 });
+    // Each rule says what a firing day must also show: the supplier rule, one supplier's cluster.
+    const supplier = config.incident_rules.find((r: { type: string }) => r.type === "SUPPLIER_DEPENDENCY_FAILURE");
+    expect(supplier.checks.count).toMatchObject({ byEntity: "v:shipment_delayed:", appliesTo: ["supplier_delay_rate"], minZ: 2 });
+    expect(config.incident_rules.find((r: { type: string }) => r.type === "LIQUIDITY_CRUNCH_RISK").checks.opener.key).toBe("state:ar_aged_amount");
     expect(config.metrics).toHaveLength(27);
     expect(config.limits.max_upload_bytes).toBe(2_000_000);
   });

@@ -18,7 +18,10 @@
  * Counts that must move with the triggers ({@link CountCheck}): refunds and 1–2 star reviews in
  * the week, and for supplier delays one supplier's own cluster (every supplier a day late after a
  * holiday is not a supplier failing). Refund spikes and satisfaction regressions may also fire
- * short of their threshold on one product's cluster ({@link Concentration}).
+ * short of their threshold on one product's cluster ({@link Concentration}); margin compression
+ * is held back when it is more stock at unchanged unit costs and opens short of its threshold on
+ * dearer units ({@link UnitCostCheck}); the balance overdue more than a week opens a liquidity
+ * incident by itself ({@link StateOpener}). Days after a holiday: detect.ts, `holidayShadow`.
  */
 import type { EventType } from "../events/canonical.ts";
 import type { EvidenceEvent } from "../evidence.ts";

@@ -76,6 +76,8 @@ export const system = new Hono<AppEnv>()
       incident_rules: INCIDENT_RULES.map((r) => ({
         type: r.type,
         triggers: r.triggers.map((t) => ({ ...t, zThreshold: Number.isFinite(t.zThreshold) ? t.zThreshold : null })),
+        // What a firing day must also show, and what may open the rule short of its threshold.
+        checks: { count: r.countCheck ?? null, product_cluster: r.concentration ?? null, unit_costs: r.unitCosts ?? null, opener: r.opener ?? null },
         evidence: r.evidence,
       })),
       metrics: GOLD_METRICS.map(({ name, domain, unit, formula, sources }) => ({ name, domain, unit, formula, sources })),
