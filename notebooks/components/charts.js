@@ -1,7 +1,6 @@
 import * as Plot from "@observablehq/plot";
 import { detectorBand, hasDetectorScores, trailingBand } from "./baseline.js";
-
-const DAY = (d) => new Date(`${d}T00:00:00Z`);
+import { DAY, DAY_END, SEVERITY_COLOR } from "./format.js";
 
 /**
  * A metric's daily line with incident windows shaded behind it.
@@ -19,7 +18,7 @@ export function metricChart(series, { title, unit, incidents = [], width, height
     marks: [
       Plot.rectX(incidents, {
         x1: (d) => DAY(d.incident_window_start),
-        x2: (d) => new Date(DAY(d.incident_window_end).getTime() + 86_400_000),
+        x2: (d) => DAY_END(d.incident_window_end),
         fill: (d) => SEVERITY_COLOR[d.severity],
         fillOpacity: 0.18,
       }),
@@ -29,8 +28,6 @@ export function metricChart(series, { title, unit, incidents = [], width, height
     ],
   });
 }
-
-export const SEVERITY_COLOR = { LOW: "#6b9bd1", MEDIUM: "#e0a030", HIGH: "#e0602a", CRITICAL: "#c0202a" };
 
 /**
  * A monitor's metric over the last `days` days with its early-warning threshold (the trailing
@@ -55,7 +52,7 @@ export function monitorChart(monitor, series, { unit, alerts = [], width, height
     marks: [
       Plot.rectX(shown, {
         x1: (a) => DAY(a.triggered_at),
-        x2: (a) => new Date(DAY(a.last_day).getTime() + 86_400_000),
+        x2: (a) => DAY_END(a.last_day),
         fill: (a) => SEVERITY_COLOR[a.severity],
         fillOpacity: 0.25,
       }),

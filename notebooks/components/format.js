@@ -1,5 +1,4 @@
 import { html } from "htl";
-import { SEVERITY_COLOR } from "./charts.js";
 
 /** "REFUND_SPIKE" / "refund_rate" → "refund spike" / "refund rate" (as the API's graph labels read). */
 export const label = (name) => name.replaceAll("_", " ").toLowerCase();
@@ -34,6 +33,10 @@ export const zText = (z) => (z === null || z === undefined ? "z –" : `z ${z >=
 
 /** A UTC day "2026-05-21" as a Date at midnight UTC (what Plot's utc scales want). */
 export const DAY = (d) => new Date(`${d}T00:00:00Z`);
+/** The end of a UTC day (the next midnight), where a shaded window that includes the day stops. */
+export const DAY_END = (d) => new Date(DAY(d).getTime() + 86_400_000);
+
+export const SEVERITY_COLOR = { LOW: "#6b9bd1", MEDIUM: "#e0a030", HIGH: "#e0602a", CRITICAL: "#c0202a" };
 
 export const badge = (text, color) => html`<span class="badge" style="background:${color}">${text}</span>`;
 export const severityBadge = (severity) => badge(severity, SEVERITY_COLOR[severity] ?? "#888");

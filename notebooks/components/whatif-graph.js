@@ -5,8 +5,9 @@
  * of it: set by hand (blue), moved by propagation (orange), firing an incident (its severity's
  * colour), or not moved (outlined).
  */
+import { SEVERITY_COLOR } from "./format.js";
+
 export const WHATIF_COLOR = { perturbed: "#2a6fdb", moved: "#e0802a", unmoved: null };
-const SEVERITY_COLOR = { LOW: "#6b9bd1", MEDIUM: "#e0a030", HIGH: "#e0602a", CRITICAL: "#c0202a" };
 const RANK = { LOW: 1, MEDIUM: 2, HIGH: 3, CRITICAL: 4 };
 
 export function whatifGraph(scenario) {

@@ -1,7 +1,6 @@
 import * as Plot from "@observablehq/plot";
 import { html } from "htl";
-import { SEVERITY_COLOR } from "./charts.js";
-import { DAY, fmt, label, metricValue, signedPct } from "./format.js";
+import { DAY, DAY_END, fmt, label, metricValue, SEVERITY_COLOR, signedPct } from "./format.js";
 import { WHATIF_COLOR } from "./whatif-graph.js";
 
 const LIMITS = { minPct: -100, maxPct: 1000, sliderMax: 300, maxRows: 10 };
@@ -131,7 +130,7 @@ export function projectionChart(metric, scenario, history, { unit, width, height
     x: { type: "utc", label: null },
     y: { label: unit, grid: true, nice: true },
     marks: [
-      Plot.rectX([scenario], { x1: () => DAY(scenario.horizon[0]), x2: () => new Date(DAY(scenario.horizon[1]).getTime() + 86_400_000), fill: "var(--theme-foreground-faint)", fillOpacity: 0.18 }),
+      Plot.rectX([scenario], { x1: () => DAY(scenario.horizon[0]), x2: () => DAY_END(scenario.horizon[1]), fill: "var(--theme-foreground-faint)", fillOpacity: 0.18 }),
       Plot.lineY(past, { x: "date", y: "value", stroke: "var(--theme-foreground-muted)", strokeWidth: 1.2 }),
       Plot.lineY(flat, { x: "date", y: "value", stroke: "var(--theme-foreground-muted)", strokeDasharray: "4,3", strokeWidth: 1.5 }),
       Plot.lineY(moved, { x: "date", y: "value", stroke: WHATIF_COLOR.moved, strokeWidth: 2 }),
