@@ -12,15 +12,10 @@ import { backfill, cdcSweep } from "../../src/connectors/qbo/sync.ts";
 import { validateEvent } from "../../src/events/canonical.ts";
 import { DEMO_REALM, generateDemoCompany, liveDemoCompany, type SimEvent } from "../../src/sim/index.ts";
 import { expectedEvents } from "./expectations.ts";
-import { createEmulator, EMULATOR_DEFAULTS } from "./index.ts";
+import { createEmulator, EMULATOR_DEFAULTS, emulatorUrls } from "./index.ts";
 
 const BASE = "http://qbo.emulator";
-const endpoints = qboEndpoints({
-  QBO_API_BASE: BASE,
-  QBO_AUTHORIZE_URL: `${BASE}/connect/oauth2`,
-  QBO_TOKEN_URL: `${BASE}/oauth2/v1/tokens/bearer`,
-  QBO_REVOKE_URL: `${BASE}/v2/oauth2/tokens/revoke`,
-});
+const endpoints = qboEndpoints(emulatorUrls(BASE));
 const INGESTED_AT = "2026-11-01T12:00:00.000Z";
 
 /** What `npm start` seeds: the demo's events, validated and appended as the upload does. */

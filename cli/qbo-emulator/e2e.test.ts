@@ -20,16 +20,11 @@ import { RefreshingTokenSource } from "../../src/connectors/qbo/token-source.ts"
 import { type EntityChange, parseWebhookBody, verifyIntuitSignature } from "../../src/connectors/qbo/webhooks.ts";
 import { seededRandom } from "../../src/rng.ts";
 import { compareWithBooks, expectedEvents, ledgerOfBooks, roundedSnapshot } from "./expectations.ts";
-import { createEmulator, EMULATOR_DEFAULTS } from "./index.ts";
+import { createEmulator, EMULATOR_DEFAULTS, emulatorUrls } from "./index.ts";
 
 const BASE = "http://qbo.emulator";
 const WEBHOOK_URL = "http://worker.test/v1/webhooks/qbo";
-const endpoints = qboEndpoints({
-  QBO_API_BASE: BASE,
-  QBO_AUTHORIZE_URL: `${BASE}/connect/oauth2`,
-  QBO_TOKEN_URL: `${BASE}/oauth2/v1/tokens/bearer`,
-  QBO_REVOKE_URL: `${BASE}/v2/oauth2/tokens/revoke`,
-});
+const endpoints = qboEndpoints(emulatorUrls(BASE));
 
 describe("QuickBooks connector end to end against the emulator", () => {
   it("after faults and lost webhooks, the log matches the books exactly", async () => {

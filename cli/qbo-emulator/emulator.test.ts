@@ -7,17 +7,12 @@ import { linkedKey, linkedNeeds, mapQboEntity } from "../../src/connectors/qbo/m
 import { authorizeUrl, exchangeCode, qboEndpoints, QboOAuthError, refreshTokens, revokeToken } from "../../src/connectors/qbo/oauth.ts";
 import { parseWebhookBody, verifyIntuitSignature } from "../../src/connectors/qbo/webhooks.ts";
 import { validateEvent } from "../../src/events/canonical.ts";
-import { createEmulator, EMULATOR_DEFAULTS } from "./index.ts";
+import { createEmulator, EMULATOR_DEFAULTS, emulatorUrls } from "./index.ts";
 import { parseFaults } from "./faults.ts";
 import { parseQuery } from "./emulator.ts";
 
 const BASE = "http://qbo.emulator";
-const endpoints = qboEndpoints({
-  QBO_API_BASE: BASE,
-  QBO_AUTHORIZE_URL: `${BASE}/connect/oauth2`,
-  QBO_TOKEN_URL: `${BASE}/oauth2/v1/tokens/bearer`,
-  QBO_REVOKE_URL: `${BASE}/v2/oauth2/tokens/revoke`,
-});
+const endpoints = qboEndpoints(emulatorUrls(BASE));
 const REDIRECT = "http://localhost:8787/v1/connect/quickbooks/callback";
 
 function setup(extra: Partial<Parameters<typeof createEmulator>[0]> = {}) {

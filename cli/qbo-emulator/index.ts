@@ -20,6 +20,16 @@ export const EMULATOR_DEFAULTS = {
   port: 8790,
 } as const;
 
+/** The QBO_* settings that point the connector (qboEndpoints) at an emulator served at `base`. */
+export function emulatorUrls(base: string) {
+  return {
+    QBO_API_BASE: base,
+    QBO_AUTHORIZE_URL: `${base}/connect/oauth2`,
+    QBO_TOKEN_URL: `${base}/oauth2/v1/tokens/bearer`,
+    QBO_REVOKE_URL: `${base}/v2/oauth2/tokens/revoke`,
+  };
+}
+
 export interface EmulatorSetup {
   realmId?: string;
   companyName?: string;
