@@ -98,11 +98,16 @@ export class CompanyLog extends DurableObject<Env> {
     if (events.length > MAX_APPEND_BATCH) {
       throw new CompanyLogError(`append: at most ${MAX_APPEND_BATCH} events per call, got ${events.length}`);
     }
+    return this.transaction(`append: could not write ${events.length} events`, () => this.appendInTransaction(events));
+  }
+
+  /** Runs `body` in one storage transaction; on failure the entity-state cache is dropped and the error says `what`. */
+  private transaction<T>(what: string, body: () => T): T {
     try {
-      return this.ctx.storage.transactionSync(() => this.appendInTransaction(events));
+      return this.ctx.storage.transactionSync(body);
     } catch (error) {
       this.stateCache.clear(); // the transaction rolled back; the cache may hold states it never wrote
-      throw new CompanyLogError(`append: could not write ${events.length} events: ${(error as Error).message}`, { cause: error });
+      throw new CompanyLogError(`${what}: ${(error as Error).message}`, { cause: error });
     }
   }
 
@@ -150,12 +155,7 @@ export class CompanyLog extends DurableObject<Env> {
     } catch (error) {
       throw new CompanyLogError(`retract: ${(error as Error).message}`, { cause: error });
     }
-    try {
-      return this.ctx.storage.transactionSync(() => this.retractInTransaction(parsed));
-    } catch (error) {
-      this.stateCache.clear(); // the transaction rolled back; the cache may hold states it never wrote
-      throw new CompanyLogError(`retract: could not retract ${parsed.length} entities: ${(error as Error).message}`, { cause: error });
-    }
+    return this.transaction(`retract: could not retract ${parsed.length} entities`, () => this.retractInTransaction(parsed));
   }
 
   private retractInTransaction(input: Retraction[]): RetractResult {
