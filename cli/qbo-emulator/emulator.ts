@@ -17,7 +17,6 @@
  */
 import { isoUtc, numberField, objectField, type QboEntity, qboEntityType, type QboEntityType } from "../../src/connectors/qbo/entities.ts";
 import type { Random } from "../../src/rng.ts";
-import type { DayOutput } from "../../src/sim/index.ts";
 import type { CompanyActivity } from "./company.ts";
 import type { FaultInjector, FaultPlan } from "./faults.ts";
 import { type EmulatorStore, round2, StoreError } from "./store.ts";
@@ -34,8 +33,6 @@ export interface EmulatorOptions {
   autoApprove?: boolean;
   /** Lifetime of access tokens (Intuit: 3600 s). */
   accessTokenTtlSeconds?: number;
-  /** Called with each business day `advance` wrote (its events, QuickBooks' and the other sources'). */
-  onBusinessDay?: (day: DayOutput) => Promise<void> | void;
   now: () => number;
   sleep: (ms: number) => Promise<void>;
   random: Random;
@@ -100,8 +97,7 @@ export class QboEmulator {
   }
 
   /**
-   * Writes `days` more business days of the company, stamped now, sends the webhooks, and hands
-   * each day to `onBusinessDay`.
+   * Writes `days` more business days of the company, stamped now, and sends the webhooks.
    */
   async advance(days = 1): Promise<{ changes: number; day: string; events: number }> {
     const activity = this.o.activity;
@@ -114,7 +110,6 @@ export class QboEmulator {
       const day = activity.advanceDay();
       last = day.day;
       events += day.events.length;
-      await this.o.onBusinessDay?.(day);
     }
     await this.webhooks.flush();
     return { changes: this.store.history.length - before, day: last, events };

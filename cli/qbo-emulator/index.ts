@@ -5,7 +5,7 @@
 import { type Random, seededRandom } from "../../src/rng.ts";
 import { DEMO_DEFAULT_END_DAY, DEMO_DEFAULT_SEED, DEMO_REALM, liveDemoCompany } from "../../src/sim/index.ts";
 import { simulatedCompany } from "./company.ts";
-import { type EmulatorOptions, QboEmulator } from "./emulator.ts";
+import { QboEmulator } from "./emulator.ts";
 import { FaultInjector, type FaultPlan } from "./faults.ts";
 import { EmulatorStore } from "./store.ts";
 import { type WebhookFormat, WebhookSender } from "./webhook-sender.ts";
@@ -51,8 +51,6 @@ export interface EmulatorSetup {
   /** Used to deliver webhooks. */
   fetch: typeof fetch;
   random?: Random;
-  /** Called with each business day written by `advance` (e.g. to upload the other sources' events). */
-  onBusinessDay?: EmulatorOptions["onBusinessDay"];
 }
 
 export function createEmulator(setup: EmulatorSetup): QboEmulator {
@@ -86,7 +84,6 @@ export function createEmulator(setup: EmulatorSetup): QboEmulator {
     clientSecret: setup.clientSecret ?? EMULATOR_DEFAULTS.clientSecret,
     autoApprove: setup.autoApprove,
     accessTokenTtlSeconds: setup.accessTokenTtlSeconds,
-    onBusinessDay: setup.onBusinessDay,
     now: setup.now,
     sleep: setup.sleep,
     random,

@@ -103,9 +103,9 @@ export class EmulatorStore {
    * Creates an entity that carries its own Id and CreateTime (a business day of a simulated
    * company, entered now): SyncToken 0, LastUpdatedTime now.
    */
-  createAs(type: QboEntityType, entity: QboEntity, at?: number): QboEntity {
+  createAs(type: QboEntityType, entity: QboEntity): QboEntity {
     if (this.get(type, entity.Id) || this.isDeleted(type, entity.Id)) throw new StoreError(6240, `${type} ${entity.Id} already exists`);
-    const now = this.timestamp(at);
+    const now = this.timestamp();
     const created = this.parseTime(objectField(entity.MetaData)?.CreateTime);
     const body: QboEntity = {
       ...entity,
@@ -237,39 +237,6 @@ export class EmulatorStore {
       const invoice = this.get("Invoice", invoiceId)!;
       const links = [...((invoice.LinkedTxn as unknown[]) ?? []), { TxnId: payment.Id, TxnType: "Payment" }];
       this.update("Invoice", invoiceId, { Balance: 0, LinkedTxn: links }, options.at);
-    }
-    return payment;
-  }
-
-  /** Pays bills in full with one BillPayment; each bill's Balance goes to 0. */
-  payBills(options: { vendorId: string; billIds: string[]; txnDate: string; payType: "Check" | "CreditCard"; at?: number }): QboEntity {
-    const lines: Record<string, unknown>[] = [];
-    let total = 0;
-    for (const billId of options.billIds) {
-      const bill = this.get("Bill", billId);
-      if (!bill) throw new StoreError(610, `Bill ${billId} does not exist`);
-      const balance = numberField(bill.Balance) ?? 0;
-      total = round2(total + balance);
-      lines.push({ Amount: balance, LinkedTxn: [{ TxnId: billId, TxnType: "Bill" }] });
-    }
-    const account = options.payType === "Check" ? { CheckPayment: { BankAccountRef: { value: "35", name: "Checking" }, PrintStatus: "NeedToPrint" } } : { CreditCardPayment: { CCAccountRef: { value: "41", name: "Mastercard" } } };
-    const payment = this.create(
-      "BillPayment",
-      {
-        VendorRef: { value: options.vendorId, name: this.get("Vendor", options.vendorId)?.DisplayName },
-        PayType: options.payType,
-        ...account,
-        TxnDate: options.txnDate,
-        CurrencyRef: { value: this.homeCurrency, name: currencyName(this.homeCurrency) },
-        Line: lines,
-        TotalAmt: total,
-      },
-      options.at,
-    );
-    for (const billId of options.billIds) {
-      const bill = this.get("Bill", billId)!;
-      const type = options.payType === "Check" ? "BillPaymentCheck" : "BillPaymentCreditCard";
-      this.update("Bill", billId, { Balance: 0, LinkedTxn: [...((bill.LinkedTxn as unknown[]) ?? []), { TxnId: payment.Id, TxnType: type }] }, options.at);
     }
     return payment;
   }
