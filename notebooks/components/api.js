@@ -1,4 +1,6 @@
 // Reads the workspace API on the same origin with an admin token kept for this browser session.
+import { errorNotice } from "./notice.js";
+
 const TOKEN_KEY = "bre.admin-token";
 
 function stored() {
@@ -62,6 +64,20 @@ export async function attempt(promise, fallback = null) {
   } catch (error) {
     return [fallback, error];
   }
+}
+
+/**
+ * A page's loader: `load(what, path, fallback)` GETs `path` with `token`, shows an error notice
+ * saying `what` (through the page's `display`) and returns `fallback` when it fails, and returns
+ * `fallback` at once without a token. Each part of a page loads on its own this way.
+ */
+export function loader(token, display) {
+  return async (what, path, fallback) => {
+    if (!token) return fallback;
+    const [value, failure] = await attempt(api(path, { token }), fallback);
+    if (failure) display(errorNotice(failure, what));
+    return value;
+  };
 }
 
 /** The company in the page's ?company= parameter, default demo. */

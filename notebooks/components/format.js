@@ -37,6 +37,9 @@ export const DAY = (d) => new Date(`${d}T00:00:00Z`);
 export const DAY_END = (d) => new Date(DAY(d).getTime() + 86_400_000);
 
 export const SEVERITY_COLOR = { LOW: "#6b9bd1", MEDIUM: "#e0a030", HIGH: "#e0602a", CRITICAL: "#c0202a" };
+/** Severities in order, to find the worst. */
+export const SEVERITY_RANK = { LOW: 1, MEDIUM: 2, HIGH: 3, CRITICAL: 4 };
+export const CONFIDENCE_COLOR = { LOW: "#9aa3ad", MEDIUM: "#6b9bd1", HIGH: "#2a6fdb", VERY_HIGH: "#173f8a" };
 
 export const badge = (text, color) => html`<span class="badge" style="background:${color}">${text}</span>`;
 export const severityBadge = (severity) => badge(severity, SEVERITY_COLOR[severity] ?? "#888");

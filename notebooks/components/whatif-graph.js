@@ -5,17 +5,16 @@
  * of it: set by hand (blue), moved by propagation (orange), firing an incident (its severity's
  * colour), or not moved (outlined).
  */
-import { SEVERITY_COLOR } from "./format.js";
+import { SEVERITY_COLOR, SEVERITY_RANK } from "./format.js";
 
 export const WHATIF_COLOR = { perturbed: "#2a6fdb", moved: "#e0802a", unmoved: null };
-const RANK = { LOW: 1, MEDIUM: 2, HIGH: 3, CRITICAL: 4 };
 
 export function whatifGraph(scenario) {
   const perturbed = new Map(scenario.perturbations.map((p) => [p.metric, p.change_pct]));
   const worstIncident = new Map();
   for (const incident of scenario.triggered_incidents) {
     const known = worstIncident.get(incident.primary_metric);
-    if (!known || RANK[incident.severity] > RANK[known.severity]) worstIncident.set(incident.primary_metric, incident);
+    if (!known || SEVERITY_RANK[incident.severity] > SEVERITY_RANK[known.severity]) worstIncident.set(incident.primary_metric, incident);
   }
   const ids = [...new Set([...perturbed.keys(), ...scenario.propagation.flatMap((s) => [s.from, s.to]), ...worstIncident.keys()])];
   const parents = new Map(ids.map((id) => [id, []]));
