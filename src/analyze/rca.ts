@@ -24,7 +24,7 @@ import type { CausalChain, CausalNode, EvidenceCluster, IncidentType, RcaCandida
 import { bestLaggedCorrelation } from "./best-lagged-correlation.ts";
 import { trailingMean } from "./trailing-mean.ts";
 import { allPaths, BUSINESS_DAG, dagNodeForMetric, DEPENDENCY_GRAPH_VERSION, pathSign, upstreamDistances } from "./business-dag.ts";
-import { type RankedPath, rankCausalPaths, rankedRoots, type ScoredNode } from "./causal-paths.ts";
+import { type RankedPath, rankCausalPaths, type ScoredNode } from "./causal-paths.ts";
 import { contributionScore, type ContributionParts } from "./contribution-score.ts";
 import { round6 as round, round6OrNull as roundOrNull } from "./precision.ts";
 import { clusterEvidence, collectMetricEvidence, DEFAULT_CLUSTER_OPTIONS, METRIC_EVIDENCE } from "./evidence-clusters.ts";
@@ -252,13 +252,12 @@ export async function analyzeRootCause(given: RcaIncident, ctx: RcaContext): Pro
     paths.push({ rank: i + 1, overall_score: round(path.score), nodes, dag_path: path.dag_path } as CausalChain["paths"][number]);
   }
 
-  const bestByRoot = new Map<string, number>();
-  for (const p of allRanked) if (!bestByRoot.has(p.nodes[0]!)) bestByRoot.set(p.nodes[0]!, p.score);
   return {
     ...chainBase,
     paths,
     // The incident metric is listed among the roots when upstream causes were found (the cause may lie outside the DAG).
-    root_causes: rankedRoots(rootOrder).map((metric, i) => rootEntry(i + 1, metric, bestByRoot.get(metric) ?? targetNode.contribution)),
+    // rootOrder holds each root's best path once (the incident metric's own, when outside the DAG's paths, with its contribution).
+    root_causes: rootOrder.map((path, i) => rootEntry(i + 1, path.nodes[0]!, path.score)),
     candidates: [...scored.values()].map((s) => roundCandidate(s.candidate)),
   };
 }
