@@ -77,11 +77,6 @@ export interface DetectionConfig {
    */
   openOnChange: readonly IncidentType[];
   /**
-   * Whether incidents opened on evidence of their own (a product cluster, dearer units, the aged
-   * overdue balance) also pass the fusion gate; false: that evidence is their corroboration.
-   */
-  gateOwnEvidence: boolean;
-  /**
    * A moderate firing day (every trigger below `unlessZ`) on a closure day or in the
    * `businessDays` business days after one (src/holidays.ts) does not raise: a holiday leaves
    * backlogs, late payments and late shipments that clear by themselves. The incident is raised
@@ -105,7 +100,6 @@ export const DEFAULT_DETECTION_CONFIG: DetectionConfig = {
   emitLowConfidence: true,
   fusionGate: { belowZ: 5, require: "all" },
   openOnChange: ["SUPPLIER_DEPENDENCY_FAILURE"],
-  gateOwnEvidence: false,
   holidayShadow: { businessDays: 3, unlessZ: 5 },
 };
 
@@ -247,7 +241,7 @@ export function detectIncidents(scores: ScoreTable, dayCount: number, config: De
     const clustered = (i: number) => cluster !== null && (cluster.z[i] ?? 0) >= rule.concentration!.minZ;
     const costs = rule.unitCosts && aggregates ? unitCosts(rule.unitCosts, aggregates) : null;
     const checked = aggregates ? corroboration(rule, scores, aggregates, clustered, costs?.volumeOnly ?? null, config) : null;
-    const quiet = shadow ? (i: number) => !shadow.shadowed[i] || rule.triggers.some((t) => Math.abs(scores.get(t.metric)?.[i]?.z ?? 0) >= config.holidayShadow!.unlessZ) : null;
+    const quiet = shadow ? (i: number) => !shadow.shadowed[i] || triggerReaches(rule, scores, i, config.holidayShadow!.unlessZ) : null;
     const passes = checked && quiet ? (i: number) => quiet(i) && checked(i) : (checked ?? quiet);
     for (const incident of found) {
       const raisedOn = passes ? firstPassing(incident, passes) : incident.detectedIndex;
@@ -270,11 +264,16 @@ export function detectIncidents(scores: ScoreTable, dayCount: number, config: De
       const dearer = (i: number) => (costs.index[i] ?? 0) >= 1 + openAtRise;
       opened.push(...belowThresholdIncidents(rule, found, scores, config, dayCount, atZ, dearer, unitCostNote(rule.unitCosts!, costs.index, context!.days)));
     }
-    const ownEvidence = config.gateOwnEvidence ? config : { ...config, fusionGate: null };
-    for (const incident of opened) incidents.push(fuse(incident, layers, ownEvidence, dayCount));
+    // Their own evidence is their corroboration: no fusion gate on top.
+    for (const incident of opened) incidents.push(fuse(incident, layers, { ...config, fusionGate: null }, dayCount));
     if (layers && config.emitLowConfidence) incidents.push(...lowConfidence(rule, found, scores, layers, config, dayCount));
   }
   return incidents.sort((a, b) => a.detectedIndex - b.detectedIndex || a.type.localeCompare(b.type));
+}
+
+/** Whether one of the rule's triggers reaches |z| ≥ `z` on day i (either way). */
+function triggerReaches(rule: IncidentRule, scores: ScoreTable, i: number, z: number): boolean {
+  return rule.triggers.some((t) => Math.abs(scores.get(t.metric)?.[i]?.z ?? 0) >= z);
 }
 
 /** The first day from an incident's Layer 1 detection to the end of its window that passes, or null. */
@@ -305,7 +304,7 @@ function corroboration(
     if (!check) return true;
     const z = counted![i];
     if (z === null || z === undefined || z >= check.minZ || clustered(i)) return true;
-    if (rule.triggers.some((t) => Math.abs(scores.get(t.metric)?.[i]?.z ?? 0) >= check.unlessZ)) return true;
+    if (triggerReaches(rule, scores, i, check.unlessZ)) return true;
     return check.appliesTo !== undefined && firedTriggers(rule, scores, i, config).some((f) => !check.appliesTo!.includes(f.metric));
   };
 }

@@ -10,6 +10,7 @@
  * (margin compression, liquidity) have no comparable count and get no ratio.
  */
 import type { CanonicalEvent } from "../events/canonical.ts";
+import { LOW_REVIEW_SCORE } from "../metrics/ledger.ts";
 import type { IncidentType } from "../scan-contract.ts";
 import type { Labels } from "../sim/labels.ts";
 import { addDays } from "../time.ts";
@@ -23,7 +24,7 @@ export const NORMAL_EVENTS: Partial<Record<IncidentType, (e: EventLike) => boole
   SUPPORT_LOAD_SURGE: (e) => e.event_type === "support_ticket_opened",
   SUPPLIER_DEPENDENCY_FAILURE: (e) => e.event_type === "shipment_delayed",
   FULFILLMENT_SLA_DEGRADATION: (e) => e.event_type === "order_late",
-  CUSTOMER_SATISFACTION_REGRESSION: (e) => e.event_type === "review_submitted" && typeof e.attributes.score === "number" && e.attributes.score <= 2,
+  CUSTOMER_SATISFACTION_REGRESSION: (e) => e.event_type === "review_submitted" && typeof e.attributes.score === "number" && e.attributes.score <= LOW_REVIEW_SCORE,
 };
 
 /** Days before the onset whose events give the normal daily count. */
