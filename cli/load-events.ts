@@ -6,7 +6,7 @@
  */
 import { createReadStream } from "node:fs";
 import { extname } from "node:path";
-import { decodeUtf8, formatFrom, parseNdjsonLine, readRecordBatches, type RecordFormat, type RecordItem } from "../src/connectors/files/records.ts";
+import { decodeUtf8, formatFrom, parseNdjsonLine, readRecords, type RecordFormat, type RecordItem } from "../src/connectors/files/records.ts";
 import { type CanonicalEvent, type Rejection, validateEvent } from "../src/events/canonical.ts";
 import { type EvidenceSource, MemoryEvidence } from "../src/evidence.ts";
 import { ColumnarLedger } from "../src/metrics/memory-ledger.ts";
@@ -68,9 +68,7 @@ export async function loadEventsFile(path: string, options: { format?: RecordFor
     evidence = fileEvidence;
   } else {
     const memory = new MemoryEvidence();
-    for await (const items of readRecordBatches(decodeUtf8(createReadStream(path, { highWaterMark: READ_CHUNK })), format)) {
-      for (const item of items) take(item, (event) => memory.add(event));
-    }
+    for await (const item of readRecords(decodeUtf8(createReadStream(path, { highWaterMark: READ_CHUNK })), format)) take(item, (event) => memory.add(event));
     evidence = memory;
   }
   ledger.endBatch();

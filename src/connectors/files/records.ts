@@ -55,36 +55,22 @@ export function readRecords(text: AsyncIterable<string>, format: RecordFormat): 
 
 /** One JSON value per line; blank lines are skipped; a bad line is a rejected record, not a failed batch. */
 export async function* readNdjson(text: AsyncIterable<string>): AsyncGenerator<RecordItem> {
-  for await (const items of readNdjsonBatches(text)) yield* items;
-}
-
-/**
- * {@link readNdjson}, one array of records per chunk of text: a million records cost a thousand
- * awaits rather than a million.
- */
-export async function* readNdjsonBatches(text: AsyncIterable<string>): AsyncGenerator<RecordItem[]> {
   let carry = "";
   let index = 0;
-  const emit = (line: string, out: RecordItem[]) => {
-    const trimmed = line.trim();
-    if (trimmed) out.push(parseNdjsonLine(trimmed, index++));
-  };
   for await (const chunk of text) {
-    const items: RecordItem[] = [];
     carry += chunk;
     let newline = carry.indexOf("\n");
     let start = 0;
     while (newline !== -1) {
-      emit(carry.slice(start, newline), items);
+      const line = carry.slice(start, newline).trim();
+      if (line) yield parseNdjsonLine(line, index++);
       start = newline + 1;
       newline = carry.indexOf("\n", start);
     }
     carry = carry.slice(start);
-    if (items.length > 0) yield items;
   }
-  const last: RecordItem[] = [];
-  emit(carry, last);
-  if (last.length > 0) yield last;
+  const last = carry.trim();
+  if (last) yield parseNdjsonLine(last, index++);
 }
 
 /** Record `index` of an NDJSON body from its trimmed, non-blank line: a bad line is a rejected record. */
@@ -94,12 +80,6 @@ export function parseNdjsonLine(line: string, index: number): RecordItem {
   } catch (error) {
     return { index, error: `is not valid JSON (${(error as Error).message})` };
   }
-}
-
-/** The records of a body in arrays (one per chunk for NDJSON; the other formats one record at a time). */
-export async function* readRecordBatches(text: AsyncIterable<string>, format: RecordFormat): AsyncGenerator<RecordItem[]> {
-  if (format === "ndjson") yield* readNdjsonBatches(text);
-  else for await (const item of readRecords(text, format)) yield [item];
 }
 
 /**
