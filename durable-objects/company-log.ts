@@ -271,7 +271,7 @@ export class CompanyLog extends DurableObject<Env> {
     if (query.types.length === 0) return [];
     const limit = Math.max(0, Math.min(query.limit, 10_000));
     const rows = this.sql.exec<{ body: string }>(
-      `SELECT body FROM events WHERE event_type IN (${query.types.map(() => "?").join(",")}) AND day BETWEEN ? AND ? AND retracted = 0
+      `SELECT body FROM events WHERE event_type IN (${marks(query.types.length)}) AND day BETWEEN ? AND ? AND retracted = 0
        ORDER BY event_time, event_id LIMIT ?`,
       ...query.types,
       query.from,
@@ -295,7 +295,7 @@ export class CompanyLog extends DurableObject<Env> {
     }
     if (query.ids && query.ids.length > 0) {
       const ids = query.ids.slice(0, MAX_PARAMS - 6);
-      where.push(`event_id IN (${ids.map(() => "?").join(",")})`);
+      where.push(`event_id IN (${marks(ids.length)})`);
       params.push(...ids);
     }
     if (query.from) {
