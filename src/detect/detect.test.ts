@@ -304,14 +304,15 @@ describe("count check per entity (supplier delays)", () => {
 describe("unit-cost check (margin compression)", () => {
   const N = 150;
   const check = RULES_BY_TYPE.get("MARGIN_COMPRESSION")!.unitCosts!;
-  /** Item I-1: `units(i)` bought at `price(i)` a day; other expenses `other(i)` a day. */
-  function books(units: (i: number) => number, price: (i: number) => number, other: (i: number) => number) {
-    const cols: Record<string, number[]> = { "u:qty:I-1": [], "u:cost:I-1": [], "sum:item_expenses": [], "sum:expenses": [] };
+  /** Item I-1: `units(i)` bought at `price(i)` a day; other expenses `other(i)` a day; `revenue` a day. */
+  function books(units: (i: number) => number, price: (i: number) => number, other: (i: number) => number, revenue = 10_000) {
+    const cols: Record<string, number[]> = { "u:qty:I-1": [], "u:cost:I-1": [], "sum:item_expenses": [], "sum:expenses": [], "sum:revenue": [] };
     for (let i = 0; i < N; i++) {
       cols["u:qty:I-1"]!.push(units(i));
       cols["u:cost:I-1"]!.push(units(i) * price(i));
       cols["sum:item_expenses"]!.push(units(i) * price(i));
       cols["sum:expenses"]!.push(units(i) * price(i) + other(i));
+      cols["sum:revenue"]!.push(revenue);
     }
     return aggregatesOf(N, cols);
   }
@@ -346,6 +347,29 @@ describe("unit-cost check (margin compression)", () => {
         .map((i) => [i.detectedIndex, i.needsReview]);
     expect(margin(books(from120(10, 20), () => 10, () => 50))).toEqual([[148, true]]);
     expect(margin(books(() => 10, from120(10, 13), () => 50))).toEqual([[148, false]]);
+  });
+
+  it("raises a margin incident from the second day of a week of units 10 % dearer, when the extra is worth a margin point", () => {
+    const days = Array.from({ length: N }, (_, i) => `d${i}`);
+    const marginScores = (): ScoreTable => {
+      const table = refundScores({});
+      table.set("margin_proxy", Array.from({ length: N }, (_, i) => ({ value: i >= 140 ? 0.2 : 0.3, baseline: 0.3, z: i >= 140 ? -4 : 0 })));
+      return table;
+    };
+    const margin = (aggregates: ReturnType<typeof books>) =>
+      detectIncidents(marginScores(), N, DEFAULT_DETECTION_CONFIG, noLayers(), { days, aggregates }).filter((i) => i.type === "MARGIN_COMPRESSION");
+    // 30 % dearer from d120: the week to d122 is 13 % dearer (3 days of 7) and 90 more against
+    // 7,000 of revenue (over 1 %), so the margin incident found from d140 is raised on d123, the
+    // second such day, with its own window.
+    const [early] = margin(books(() => 10, from120(10, 13), () => 50, 1_000));
+    expect([early!.detectedIndex, early!.startIndex, early!.needsReview, early!.primary.metric]).toEqual([123, 140, false, "margin_proxy"]);
+    expect(early!.notes).toEqual([
+      "Bills' items cost 17 % more per unit in the 7 days to d123 than over the 90 days before ($120 more for the same units; dearest: I-1 +17 %), a second day in a row, while margin_proxy was at z 0.0: the margin falls as this stock is sold.",
+    ]);
+    // The same rise against 10,000 of revenue a day (0.3 %): raised when the margin says so.
+    expect(margin(books(() => 10, from120(10, 13), () => 50)).map((i) => i.detectedIndex)).toEqual([141]);
+    // 8 % dearer: not a week of much dearer units.
+    expect(margin(books(() => 10, from120(10, 10.8), () => 50, 1_000)).map((i) => i.detectedIndex)).toEqual([141]);
   });
 
   it("opens a margin incident short of the threshold when the same units cost 10 % more or above", () => {

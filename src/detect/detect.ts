@@ -243,8 +243,20 @@ export function detectIncidents(scores: ScoreTable, dayCount: number, config: De
     const checked = aggregates ? corroboration(rule, scores, aggregates, clustered, costs?.volumeOnly ?? null, config) : null;
     const quiet = shadow ? (i: number) => !shadow.shadowed[i] || triggerReaches(rule, scores, i, config.holidayShadow!.unlessZ) : null;
     const passes = checked && quiet ? (i: number) => quiet(i) && checked(i) : (checked ?? quiet);
+    // A week of much dearer units raises the incident it runs into from then, on its own evidence,
+    // unless the incident was raised earlier by itself.
+    const { openAtRise, atZ, raisesEarly } = rule.unitCosts ?? {};
+    const dearerWeeks = costs && raisesEarly && aggregates && context ? dearerWeekSpans(rule, scores, aggregates, config, context) : [];
+    const claimed = new Set<DetectedIncident>();
     for (const incident of found) {
       const raisedOn = passes ? firstPassing(incident, passes) : incident.detectedIndex;
+      const earlier = dearerWeeks.find((week) => !claimed.has(week) && !awayFrom([incident], config.mergeGapDays)(week) && (raisedOn === null || week.detectedIndex < raisedOn));
+      if (earlier) {
+        claimed.add(earlier);
+        const raised = { ...incident, detectedIndex: earlier.detectedIndex, notes: earlier.notes };
+        incidents.push(fuse(raised, layers, { ...config, fusionGate: null }, dayCount));
+        continue;
+      }
       if (raisedOn !== null) {
         incidents.push(fuse({ ...incident, detectedIndex: raisedOn }, layers, config, dayCount));
         continue;
@@ -259,7 +271,6 @@ export function detectIncidents(scores: ScoreTable, dayCount: number, config: De
     const opened: DetectedIncident[] = [];
     if (rule.opener && aggregates && context) opened.push(...openerIncidents(rule, found, scores, aggregates, config, context));
     if (cluster) opened.push(...belowThresholdIncidents(rule, found, scores, config, dayCount, rule.concentration!.atZ, clustered, clusterNote(rule.concentration!, cluster, context!.days)));
-    const { openAtRise, atZ } = rule.unitCosts ?? {};
     if (costs && openAtRise !== undefined && atZ !== undefined) {
       const dearer = (i: number) => (costs.index[i] ?? 0) >= 1 + openAtRise;
       opened.push(...belowThresholdIncidents(rule, found, scores, config, dayCount, atZ, dearer, unitCostNote(rule.unitCosts!, costs.index, context!.days)));
@@ -314,13 +325,15 @@ function corroboration(
  * - `index`: what the window's units cost against the same units at each item's mean unit cost
  *   over the `baselineDays` before it (1.1 = 10 % dearer); null where bills carry no item lines,
  *   or items with a known unit cost make less than half of the window's item lines.
+ * - `extra`: what those units cost beyond the same units at the baseline unit costs.
  * - `volumeOnly`: the window's expenses rose against the `windowDays` before them, the item lines
  *   carry at least half of the rise, and the index is below 1 + `minRise`: more stock bought at
  *   unchanged costs (a restock, a surge), which lowers a 30-day margin without any cost rising.
  */
-export function unitCosts(check: UnitCostCheck, aggregates: Pick<DailyAggregates, "column" | "length" | "keysWithPrefix">): { index: (number | null)[]; volumeOnly: boolean[] } {
+export function unitCosts(check: Pick<UnitCostCheck, "windowDays" | "baselineDays" | "minRise">, aggregates: Pick<DailyAggregates, "column" | "length" | "keysWithPrefix">): UnitCosts {
   const n = aggregates.length;
   const index: (number | null)[] = new Array(n).fill(null);
+  const extra: (number | null)[] = new Array(n).fill(null);
   const volumeOnly: boolean[] = new Array(n).fill(false);
   const w = check.windowDays;
   const b = check.baselineDays;
@@ -335,7 +348,7 @@ export function unitCosts(check: UnitCostCheck, aggregates: Pick<DailyAggregates
     const item = key.slice(ITEM_UNITS_PREFIX.length);
     return { units: sums(aggregates.column(key)), cost: sums(aggregates.column(ITEM_COST_PREFIX + item)) };
   });
-  if (items.length === 0) return { index, volumeOnly };
+  if (items.length === 0) return { index, extra, volumeOnly };
   for (let i = w - 1; i < n; i++) {
     let paid = 0;
     let atBaseline = 0;
@@ -348,12 +361,21 @@ export function unitCosts(check: UnitCostCheck, aggregates: Pick<DailyAggregates
     }
     if (atBaseline <= 0 || paid < 0.5 * itemExpenses(i - w + 1, i)) continue; // too few items with a known unit cost
     index[i] = paid / atBaseline;
+    extra[i] = paid - atBaseline;
     if (i < 2 * w - 1) continue;
     const rise = expenses(i - w + 1, i) - expenses(i - 2 * w + 1, i - w);
     const itemRise = itemExpenses(i - w + 1, i) - itemExpenses(i - 2 * w + 1, i - w);
     volumeOnly[i] = rise > 0 && itemRise >= 0.5 * rise && index[i]! < 1 + check.minRise;
   }
-  return { index, volumeOnly };
+  return { index, extra, volumeOnly };
+}
+
+/** What {@link unitCosts} finds per day. */
+export interface UnitCosts {
+  index: (number | null)[];
+  /** What the window's units cost beyond the same units at their baseline unit costs (null where `index` is). */
+  extra: (number | null)[];
+  volumeOnly: boolean[];
 }
 
 
@@ -506,6 +528,64 @@ function unitCostNote(check: UnitCostCheck, index: readonly (number | null)[], d
       `while ${incident.primary.metric} was at z ${(incident.primary.z ?? 0).toFixed(1)}, short of its threshold of ${threshold}.`
     );
   };
+}
+
+/**
+ * The weeks of much dearer units ({@link UnitCostCheck} `raisesEarly`), as the incidents they
+ * would be, each with its note: a supplier's price rise is on the bills days or weeks before a
+ * 30-day margin shows it. Reported on the rule's first trigger (the margin), wherever it stands.
+ */
+function dearerWeekSpans(rule: IncidentRule, scores: ScoreTable, aggregates: DailyAggregates, config: DetectionConfig, context: ScoringContext): DetectedIncident[] {
+  const check = rule.unitCosts!;
+  const early = check.raisesEarly!;
+  const week = unitCosts({ ...check, windowDays: early.windowDays }, aggregates);
+  const revenue = aggregates.rollingSum("sum:revenue", early.windowDays);
+  const metric = rule.triggers[0]!.metric;
+  const fire = (i: number): FiredTrigger[] => {
+    const index = week.index[i];
+    if (index === null || index === undefined || index < 1 + early.rise || (week.extra[i] ?? 0) < early.minShareOfRevenue * revenue[i]!) return [];
+    const point = scores.get(metric)?.[i];
+    return [{ metric, value: point?.value ?? null, baseline: point?.baseline ?? null, z: point?.z ?? null }];
+  };
+  // Every opening day needs a second one. One rise is raised once: until the baseline has taken in
+  // the new prices, every later purchase at them is dearer than the baseline again.
+  const raised: DetectedIncident[] = [];
+  for (const incident of walkRule(rule, aggregates.length, fire, scores, { ...config, confirmBelowZ: Number.POSITIVE_INFINITY })) {
+    if (raised.length > 0 && incident.detectedIndex - raised[raised.length - 1]!.detectedIndex <= check.baselineDays) continue;
+    const i = incident.detectedIndex;
+    const dearest = dearestItems(aggregates, i, early.windowDays, check.baselineDays);
+    const note =
+      `Bills' items cost ${((week.index[i]! - 1) * 100).toFixed(0)} % more per unit in the ${early.windowDays} days to ${context.days[i]} than over the ${check.baselineDays} days before ` +
+      `(${dollars(week.extra[i]!)} more for the same units${dearest.length > 0 ? `; dearest: ${dearest.join(", ")}` : ""}), a second day in a row, ` +
+      `while ${metric} was at z ${(scores.get(metric)?.[i]?.z ?? 0).toFixed(1)}: the margin falls as this stock is sold.`;
+    raised.push({ ...incident, notes: [note] });
+  }
+  return raised;
+}
+
+/** The (up to three) items whose units cost the most beyond their baseline unit cost in the window to day i, as "item +12 %". */
+function dearestItems(aggregates: Pick<DailyAggregates, "column" | "keysWithPrefix">, i: number, windowDays: number, baselineDays: number): string[] {
+  const sum = (key: string, from: number, to: number) => {
+    const column = aggregates.column(key);
+    let total = 0;
+    for (let d = Math.max(0, from); d <= to; d++) total += column[d] ?? 0;
+    return total;
+  };
+  const rows: { item: string; extra: number; rise: number }[] = [];
+  for (const key of aggregates.keysWithPrefix(ITEM_UNITS_PREFIX)) {
+    const item = key.slice(ITEM_UNITS_PREFIX.length);
+    const baseUnits = sum(key, i - windowDays - baselineDays + 1, i - windowDays);
+    const units = sum(key, i - windowDays + 1, i);
+    if (!(baseUnits > 0) || !(units > 0)) continue;
+    const baseUnitCost = sum(ITEM_COST_PREFIX + item, i - windowDays - baselineDays + 1, i - windowDays) / baseUnits;
+    const paid = sum(ITEM_COST_PREFIX + item, i - windowDays + 1, i);
+    const extra = paid - units * baseUnitCost;
+    if (extra > 0 && baseUnitCost > 0) rows.push({ item, extra, rise: paid / units / baseUnitCost - 1 });
+  }
+  return rows
+    .sort((a, b) => b.extra - a.extra || a.item.localeCompare(b.item))
+    .slice(0, 3)
+    .map((r) => `${r.item} +${(r.rise * 100).toFixed(0)} %`);
 }
 
 /** Incidents opened by the rule's {@link StateOpener}, away from the rule's own incidents. */

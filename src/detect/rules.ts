@@ -19,9 +19,9 @@
  * the week, and for supplier delays one supplier's own cluster (every supplier a day late after a
  * holiday is not a supplier failing). Refund spikes and satisfaction regressions may also fire
  * short of their threshold on one product's cluster ({@link Concentration}); margin compression
- * is held back when it is more stock at unchanged unit costs and opens short of its threshold on
- * dearer units ({@link UnitCostCheck}); the balance overdue more than a week opens a liquidity
- * incident by itself ({@link StateOpener}). Days after a holiday: detect.ts, `holidayShadow`.
+ * is held back when it is more stock at unchanged unit costs, opens short of its threshold on
+ * dearer units, and is raised early by a week of units 10 % dearer ({@link UnitCostCheck}); the
+ * balance overdue more than a week opens a liquidity incident by itself ({@link StateOpener}). Days after a holiday: detect.ts, `holidayShadow`.
  */
 import type { EventType } from "../events/canonical.ts";
 import type { EvidenceEvent } from "../evidence.ts";
@@ -103,7 +103,7 @@ export interface StateOpener {
 /**
  * What bills' item lines say about unit costs (detect.ts `unitCosts`): a margin fall made of more
  * units bought at unchanged unit costs is held back; dearer units open an incident short of the
- * threshold.
+ * threshold, and a week of much dearer units raises the incident it runs into early.
  */
 export interface UnitCostCheck {
   windowDays: number;
@@ -113,6 +113,13 @@ export interface UnitCostCheck {
   /** Units at least this much dearer (0.1 = 10 %) open the rule's incident once a trigger is `atZ` out its way. */
   openAtRise?: number;
   atZ?: number;
+  /**
+   * Units at least `rise` dearer over the last `windowDays`, on two days in a row, with the extra
+   * they cost at least `minShareOfRevenue` of the same days' revenue (a price rise worth a margin
+   * point, not one small bill), raise the margin incident they run into from then on, before its
+   * 30-day trigger has passed its checks.
+   */
+  raisesEarly?: { windowDays: number; rise: number; minShareOfRevenue: number };
 }
 
 export interface IncidentRule {
@@ -171,7 +178,7 @@ export const INCIDENT_RULES: readonly IncidentRule[] = [
       { metric: "margin_proxy", direction: "down", zThreshold: 3 },
       { metric: "expense_ratio", direction: "up", zThreshold: 3 },
     ],
-    unitCosts: { windowDays: 30, baselineDays: 90, minRise: 0.05, openAtRise: 0.1, atZ: 2 },
+    unitCosts: { windowDays: 30, baselineDays: 90, minRise: 0.05, openAtRise: 0.1, atZ: 2, raisesEarly: { windowDays: 7, rise: 0.1, minShareOfRevenue: 0.01 } },
     evidence: ["expense_posted", "refund_issued"],
     supporting: ["daily_expenses", "refund_rate"],
   },
