@@ -289,7 +289,7 @@ async function buildIncident(found: DetectedIncident, ctx: BuildContext): Promis
       primaryMetric,
       direction: trigger?.direction === "down" ? -1 : 1,
       primary: { value: found.primary.value, baseline: found.primary.baseline, z },
-      startIndex: found.startIndex,
+      startIndex: found.anomalyStartIndex ?? found.startIndex,
       endIndex: found.endIndex,
       peakIndex: found.peakIndex,
       triggers: found.rule.triggers

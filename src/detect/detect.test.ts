@@ -360,9 +360,9 @@ describe("unit-cost check (margin compression)", () => {
       detectIncidents(marginScores(), N, DEFAULT_DETECTION_CONFIG, noLayers(), { days, aggregates }).filter((i) => i.type === "MARGIN_COMPRESSION");
     // 30 % dearer from d120: the week to d122 is 13 % dearer (3 days of 7) and 90 more against
     // 7,000 of revenue (over 1 %), so the margin incident found from d140 is raised on d123, the
-    // second such day, with its own window.
+    // second such day; its window starts with the dearer bills, its metric's anomaly on d140.
     const [early] = margin(books(() => 10, from120(10, 13), () => 50, 1_000));
-    expect([early!.detectedIndex, early!.startIndex, early!.needsReview, early!.primary.metric]).toEqual([123, 140, false, "margin_proxy"]);
+    expect([early!.detectedIndex, early!.startIndex, early!.anomalyStartIndex, early!.needsReview, early!.primary.metric]).toEqual([123, 122, 140, false, "margin_proxy"]);
     expect(early!.notes).toEqual([
       "Bills' items cost 17 % more per unit in the 7 days to d123 than over the 90 days before ($120 more for the same units; dearest: I-1 +17 %), a second day in a row, while margin_proxy was at z 0.0: the margin falls as this stock is sold.",
     ]);

@@ -194,6 +194,11 @@ export interface DetectedIncident {
   detectedIndex: number;
   startIndex: number;
   endIndex: number;
+  /**
+   * Where the primary metric's own anomaly starts, when the window starts earlier on evidence that
+   * raised the incident before the metric moved (dearer bills); RCA traces the metric's movement.
+   */
+  anomalyStartIndex?: number;
   /** The day and trigger with the largest |z| in the window. */
   peakIndex: number;
   primary: FiredTrigger;
@@ -253,7 +258,8 @@ export function detectIncidents(scores: ScoreTable, dayCount: number, config: De
       const earlier = dearerWeeks.find((week) => !claimed.has(week) && !awayFrom([incident], config.mergeGapDays)(week) && (raisedOn === null || week.detectedIndex < raisedOn));
       if (earlier) {
         claimed.add(earlier);
-        const raised = { ...incident, detectedIndex: earlier.detectedIndex, notes: earlier.notes };
+        const startIndex = Math.min(incident.startIndex, earlier.startIndex);
+        const raised = { ...incident, detectedIndex: earlier.detectedIndex, startIndex, anomalyStartIndex: incident.startIndex, notes: earlier.notes };
         incidents.push(fuse(raised, layers, { ...config, fusionGate: null }, dayCount));
         continue;
       }

@@ -1,0 +1,25 @@
+/**
+ * A supplier's price rise, end to end: the simulated vendor-cost scenario scanned as `bre scan`
+ * does. The dearer bills raise the margin incident within days of the rise, long before the
+ * 30-day margin moves; the incident's window starts with them, and its RCA still traces the
+ * margin's own anomaly.
+ */
+import { describe, expect, it } from "vitest";
+import { loadSimulated, scanLoaded } from "../../bench/scan-simulated.ts";
+import { simulate } from "../sim/index.ts";
+import { addDays, daysBetween } from "../time.ts";
+
+describe("dearer units raise margin compression early", () => {
+  it("raises the vendor cost increase within a week of its onset, on the bills, and anchors RCA on the margin's anomaly", async () => {
+    const run = simulate({ scenario: "vendor_cost_increase", seed: 7, qbo: false });
+    const label = run.labels.incidents.find((l) => l.incident_type === "MARGIN_COMPRESSION")!;
+    const { result } = await scanLoaded(loadSimulated(run.events), undefined);
+    const margin = result.incidents.find((i) => i.incident_type === "MARGIN_COMPRESSION" && i.confidence !== "LOW" && i.detected_at >= label.onset)!;
+    expect(daysBetween(label.onset, margin.detected_at)).toBeLessThanOrEqual(7);
+    expect(margin.incident_window_start <= margin.detected_at).toBe(true);
+    expect(margin.detection_notes[0]).toMatch(/^Bills' items cost \d+ % more per unit in the 7 days to .* dearest: /);
+    // The margin itself moved weeks later: the causal window is anchored there, not on the bills.
+    const [causalStart] = margin.causal_chain!.causal_window;
+    expect(causalStart > addDays(margin.incident_window_start, -14)).toBe(true);
+  });
+});
