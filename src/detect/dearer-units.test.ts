@@ -17,7 +17,7 @@ describe("dearer units raise margin compression early", () => {
     const margin = result.incidents.find((i) => i.incident_type === "MARGIN_COMPRESSION" && i.confidence !== "LOW" && i.detected_at >= label.onset)!;
     expect(daysBetween(label.onset, margin.detected_at)).toBeLessThanOrEqual(7);
     expect(margin.incident_window_start <= margin.detected_at).toBe(true);
-    expect(margin.detection_notes[0]).toMatch(/^Bills' items cost \d+ % more per unit in the 7 days to .* dearest: /);
+    expect((margin.detection_notes as string[])[0]).toMatch(/^Bills' items cost \d+ % more per unit in the 7 days to .* dearest: /);
     // The margin itself moved weeks later: the causal window is anchored there, not on the bills.
     const [causalStart] = margin.causal_chain!.causal_window;
     expect(causalStart > addDays(margin.incident_window_start, -14)).toBe(true);
