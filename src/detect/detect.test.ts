@@ -222,17 +222,25 @@ describe("per-product clusters (concentration)", () => {
     expect(z[35]).toBeNull(); // 7 + 30 days needed
     expect(z[41]).toBe(0); // two refunds are never a cluster
     // Day 45: 6 refunds of P-A in the week, none in the 30 days before → λ = (0 + 1) / 30 · 7;
-    // three products known by then (Bonferroni).
+    // three products known by then and two windows tried (Bonferroni).
     const q = poissonLogUpperTail(6, 7 / 30);
     expect(key[45]).toBe(`${c.prefix}P-A`);
-    expect(z[45]).toBeCloseTo(zFromUpperTail(q + Math.log(3)), 9);
+    expect(z[45]).toBeCloseTo(zFromUpperTail(q + Math.log(3 * 2)), 9);
     expect(z[45]!).toBeGreaterThan(c.minZ);
+    // A slower cluster stands out over two weeks: P-L refunded every other day from day 44, 7 in
+    // the 14 days to day 57 (λ = 14 / 30) against 4 in its last 7 days (λ = 7 / 30).
+    const slow = new Array(DAYS).fill(0);
+    for (let i = 44; i <= 56; i += 2) slow[i] = 1;
+    const twoWeeks = concentrationZ(c, products({ "P-L": slow }));
+    expect(poissonLogUpperTail(7, 14 / 30)).toBeLessThan(poissonLogUpperTail(4, 7 / 30));
+    expect(twoWeeks.window[57]).toBe(14);
+    expect(twoWeeks.z[57]).toBeCloseTo(zFromUpperTail(poissonLogUpperTail(7, 14 / 30) + Math.log(1 * 2)), 9);
     // A product refunded at its usual pace never stands out.
     const steady = concentrationZ(c, products({ "P-B": every(2) }));
     expect(steady.z.slice(37).every((v) => v === 0)).toBe(true);
   });
 
-  it("opens an incident below the rate's threshold on a product cluster, and not without one", () => {
+  it("opens an incident below the rate's threshold on a product cluster, and not without one or with the rate at its baseline", () => {
     const context = (columns: Record<string, number[]>) => ({ days: Array.from({ length: DAYS }, (_, i) => `d${i}`), aggregates: products(columns) as never });
     const moderate = refundScores({ 43: 2.5, 44: 2.5, 45: 2.5 });
     // The same rate with the refunds spread over products: below threshold, nothing.
@@ -244,10 +252,13 @@ describe("per-product clusters (concentration)", () => {
     const cluster = concentrationZ(c, products(defect()));
     expect(raised!.notes).toEqual([
       `One product stood out: P-A had ${cluster.count[first]} refunds and credit memos in the 7 days to d${first} where 0.2 were expected ` +
-        `(z ${cluster.z[first]!.toFixed(1)} after allowing for 3 products), while refund_rate was at z 2.5, short of its threshold of 3.`,
+        `(z ${cluster.z[first]!.toFixed(1)} after allowing for 3 products and two windows), while refund_rate was at z 2.5, short of its threshold of 3.`,
     ]);
-    // Under atZ, a cluster alone opens nothing.
-    expect(detectIncidents(refundScores({ 43: 1.5, 44: 1.5, 45: 1.5 }), DAYS, DEFAULT_DETECTION_CONFIG, noLayers(), context(defect()))).toEqual([]);
+    // The rate barely above its usual level is enough for a cluster (one product among dozens
+    // moves a business-wide rate little); the rate at its baseline is not.
+    const [slight] = detectIncidents(refundScores({ 43: 0.5, 44: 0.5, 45: 0.5 }), DAYS, DEFAULT_DETECTION_CONFIG, noLayers(), context(defect()));
+    expect(slight!.detectedIndex).toBe(first);
+    expect(detectIncidents(refundScores({}), DAYS, DEFAULT_DETECTION_CONFIG, noLayers(), context(defect()))).toEqual([]);
   });
 
   it("passes the count check when the business-wide count is flat but one product's is not", () => {

@@ -424,15 +424,17 @@ const CLUSTER_PRIOR = 1;
  * Per day, the most surprising product of a {@link Concentration}: the z of its Bonferroni-corrected
  * Poisson upper tail, and its aggregate key; null until a full baseline exists.
  */
-export function concentrationZ(c: Pick<Concentration, "prefix" | "windowDays" | "baselineDays">, aggregates: Pick<DailyAggregates, "column" | "length" | "keysWithPrefix">): ClusterScores {
+export function concentrationZ(c: Pick<Concentration, "prefix" | "windowDays" | "baselineDays" | "longWindowDays">, aggregates: Pick<DailyAggregates, "column" | "length" | "keysWithPrefix">): ClusterScores {
   const n = aggregates.length;
   const z: (number | null)[] = new Array(n).fill(null);
   const key: (string | null)[] = new Array(n).fill(null);
   const count = new Float64Array(n);
   const expected = new Float64Array(n);
   const known = new Int32Array(n); // products known by day i (with an event on or before it)
+  const window = new Int32Array(n);
+  const windows = c.longWindowDays === undefined ? [c.windowDays] : [c.windowDays, c.longWindowDays];
   const first = c.windowDays + c.baselineDays - 1;
-  if (n <= first) return { z, key, count, expected, known };
+  if (n <= first) return { z, key, count, expected, known, window };
   const best = new Float64Array(n).fill(0); // the smallest log tail per day
   const firstSeen = new Int32Array(n); // products whose first event is on day i
   for (const name of aggregates.keysWithPrefix(c.prefix)) {
@@ -445,18 +447,21 @@ export function concentrationZ(c: Pick<Concentration, "prefix" | "windowDays" | 
     }
     if (seen < 0) continue;
     firstSeen[seen]! += 1;
-    for (let i = Math.max(first, seen); i < n; i++) {
-      const inWindow = prefix[i + 1]! - prefix[i + 1 - c.windowDays]!;
-      if (inWindow < 3) continue; // two events in a week are never a cluster worth raising
-      const baseEnd = i + 1 - c.windowDays;
-      const lambda = ((prefix[baseEnd]! - prefix[baseEnd - c.baselineDays]! + CLUSTER_PRIOR) / c.baselineDays) * c.windowDays;
-      if (inWindow <= lambda) continue;
-      const logTail = poissonLogUpperTail(inWindow, lambda);
-      if (logTail < best[i]!) {
-        best[i] = logTail;
-        key[i] = name;
-        count[i] = inWindow;
-        expected[i] = lambda;
+    for (const w of windows) {
+      for (let i = Math.max(w + c.baselineDays - 1, seen); i < n; i++) {
+        const inWindow = prefix[i + 1]! - prefix[i + 1 - w]!;
+        if (inWindow < 3) continue; // two events in a week are never a cluster worth raising
+        const baseEnd = i + 1 - w;
+        const lambda = ((prefix[baseEnd]! - prefix[baseEnd - c.baselineDays]! + CLUSTER_PRIOR) / c.baselineDays) * w;
+        if (inWindow <= lambda) continue;
+        const logTail = poissonLogUpperTail(inWindow, lambda);
+        if (logTail < best[i]!) {
+          best[i] = logTail;
+          key[i] = name;
+          count[i] = inWindow;
+          expected[i] = lambda;
+          window[i] = w;
+        }
       }
     }
   }
@@ -465,9 +470,10 @@ export function concentrationZ(c: Pick<Concentration, "prefix" | "windowDays" | 
     products += firstSeen[i]!;
     known[i] = products;
     if (i < first) continue;
-    z[i] = key[i] === null ? 0 : zFromUpperTail(best[i]! + Math.log(products));
+    // Bonferroni over the products known by then and the windows tried.
+    z[i] = key[i] === null ? 0 : zFromUpperTail(best[i]! + Math.log(products * windows.length));
   }
-  return { z, key, count, expected, known };
+  return { z, key, count, expected, known, window };
 }
 
 /** Per day, the most surprising entity of a {@link Concentration} and how surprising it is. */
@@ -481,6 +487,8 @@ export interface ClusterScores {
   expected: Float64Array;
   /** Entities known by that day (the Bonferroni factor). */
   known: Int32Array;
+  /** The window, in days, the entity's count was taken over. */
+  window: Int32Array;
 }
 
 /**
@@ -519,8 +527,8 @@ function clusterNote(c: Concentration, cluster: ClusterScores, days: readonly st
     const i = incident.detectedIndex;
     const entity = cluster.key[i]!.slice(c.prefix.length);
     return (
-      `One product stood out: ${entity} had ${cluster.count[i]} ${c.label} in the ${c.windowDays} days to ${days[i]} where ${cluster.expected[i]!.toFixed(1)} were expected ` +
-      `(z ${cluster.z[i]!.toFixed(1)} after allowing for ${cluster.known[i]} products), while ${incident.primary.metric} was at z ${(incident.primary.z ?? 0).toFixed(1)}, short of its threshold of ${threshold}.`
+      `One product stood out: ${entity} had ${cluster.count[i]} ${c.label} in the ${cluster.window[i]} days to ${days[i]} where ${cluster.expected[i]!.toFixed(1)} were expected ` +
+      `(z ${cluster.z[i]!.toFixed(1)} after allowing for ${cluster.known[i]} products${c.longWindowDays === undefined ? "" : ` and two windows`}), while ${incident.primary.metric} was at z ${(incident.primary.z ?? 0).toFixed(1)}, short of its threshold of ${threshold}.`
     );
   };
 }

@@ -17,11 +17,12 @@
  *
  * Counts that must move with the triggers ({@link CountCheck}): refunds and 1–2 star reviews in
  * the week, and for supplier delays one supplier's own cluster (every supplier a day late after a
- * holiday is not a supplier failing). Refund spikes and satisfaction regressions may also fire
- * short of their threshold on one product's cluster ({@link Concentration}); margin compression
- * is held back when it is more stock at unchanged unit costs, opens short of its threshold on
- * dearer units, and is raised early by a week of units 10 % dearer ({@link UnitCostCheck}); the
- * balance overdue more than a week opens a liquidity incident by itself ({@link StateOpener}). Days after a holiday: detect.ts, `holidayShadow`.
+ * holiday is not a supplier failing). Refund spikes and satisfaction regressions also fire on one
+ * product's cluster over one or two weeks with their trigger merely above its usual level
+ * ({@link Concentration}); margin compression is held back when it is more stock at unchanged unit
+ * costs, opens short of its threshold on dearer units, and is raised early by a week of units 10 %
+ * dearer ({@link UnitCostCheck}); the balance overdue more than a week opens a liquidity incident by
+ * itself ({@link StateOpener}). Days after a holiday: detect.ts, `holidayShadow`.
  */
 import type { EventType } from "../events/canonical.ts";
 import type { EvidenceEvent } from "../evidence.ts";
@@ -66,20 +67,23 @@ export interface CountCheck {
 }
 
 /**
- * A cluster on one entity: on a day the rule's triggers are at least `atZ` out their way (short
- * of their threshold), the rule also fires when one product's count (the aggregate keys starting
- * with `prefix`) over the trailing `windowDays` is improbable against that product's own mean
- * over the `baselineDays` before: Poisson, with one pseudo-event of prior in the baseline so a
- * product with none before is not infinitely surprising, and Bonferroni-corrected for the number
- * of products known by that day; `minZ` is the z of the corrected tail. A defective product makes
- * its own refunds and one-star reviews long before it moves the business-wide rate. The same
- * cluster also passes the rule's count check.
+ * A cluster on one entity: on a day the rule's triggers are beyond `atZ` their way (short of
+ * their threshold; with `atZ` 0, merely beyond their baseline), the rule also fires when one
+ * product's count (the aggregate keys starting with `prefix`) over the trailing `windowDays` (or
+ * `longWindowDays`) is improbable against that product's own mean over the `baselineDays` before:
+ * Poisson, with one pseudo-event of prior in the baseline so a product with none before is not
+ * infinitely surprising, and Bonferroni-corrected for the number of products known by that day
+ * and the windows tried; `minZ` is the z of the corrected tail. A defective product makes its own
+ * refunds and one-star reviews long before it moves the business-wide rate, which dozens of other
+ * products hold steady. The same cluster also passes the rule's count check.
  */
 export interface Concentration {
   prefix: string;
   /** What is counted, for the incident's note ("refunds and credit memos"). */
   label: string;
   windowDays: number;
+  /** A second, longer window also tried (the correction then counts two tests per product). */
+  longWindowDays?: number;
   baselineDays: number;
   minZ: number;
   atZ: number;
@@ -144,7 +148,7 @@ export const INCIDENT_RULES: readonly IncidentRule[] = [
     type: "REFUND_SPIKE",
     triggers: [{ metric: "refund_rate", direction: "up", zThreshold: 3 }],
     countCheck: { events: ["refund_issued", "credit_memo_issued"], windowDays: 7, baselineDays: 30, minZ: 3, unlessZ: 8 },
-    concentration: { prefix: PRODUCT_REFUNDS_PREFIX, label: "refunds and credit memos", windowDays: 7, baselineDays: 30, minZ: 3, atZ: 2 },
+    concentration: { prefix: PRODUCT_REFUNDS_PREFIX, label: "refunds and credit memos", windowDays: 7, longWindowDays: 14, baselineDays: 30, minZ: 3, atZ: 0 },
     evidence: ["refund_issued", "credit_memo_issued"],
     supporting: ["daily_refunds", "daily_revenue"],
   },
@@ -214,7 +218,7 @@ export const INCIDENT_RULES: readonly IncidentRule[] = [
     ],
     // A lower average needs more low reviews: a few 1-star reviews among few reviews move a 7-day mean as much as a real regression does.
     countCheck: { events: ["review_submitted"], columns: [LOW_REVIEWS_KEY], windowDays: 7, baselineDays: 30, minZ: 2, unlessZ: 8 },
-    concentration: { prefix: PRODUCT_LOW_REVIEWS_PREFIX, label: "1–2 star reviews", windowDays: 7, baselineDays: 30, minZ: 3, atZ: 2 },
+    concentration: { prefix: PRODUCT_LOW_REVIEWS_PREFIX, label: "1–2 star reviews", windowDays: 7, longWindowDays: 14, baselineDays: 30, minZ: 3, atZ: 0 },
     evidence: ["review_submitted"],
     supporting: [],
   },
