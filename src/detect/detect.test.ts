@@ -304,6 +304,19 @@ describe("count check per entity (supplier delays)", () => {
     expect(supplier(detectIncidents(rate, DAYS, DEFAULT_DETECTION_CONFIG, noLayers(), context(one)))).toEqual([[45, false]]);
   });
 
+  it("opens on one supplier's cluster with the delay rate only just above its usual level, and names the supplier", () => {
+    const slight = supplierScores({ 43: 0.5, 44: 0.5, 45: 0.5 });
+    const quiet: Record<string, number[]> = {};
+    for (const v of ["V-1", "V-2", "V-3", "V-4"]) quiet[v] = weekly(Number(v.slice(2)));
+    // Four suppliers at their weekly pace: nothing.
+    expect(supplier(detectIncidents(slight, DAYS, DEFAULT_DETECTION_CONFIG, noLayers(), context(quiet)))).toEqual([]);
+    // V-1, never late before, late on six shipments on days 40–45: its own cluster opens the incident.
+    const one = { ...quiet, "V-1": Array.from({ length: DAYS }, (_, i) => (i >= 40 && i <= 45 ? 1 : 0)) };
+    const [opened] = detectIncidents(slight, DAYS, DEFAULT_DETECTION_CONFIG, noLayers(), context(one)).filter((i) => i.type === "SUPPLIER_DEPENDENCY_FAILURE");
+    expect(opened!.needsReview).toBe(false);
+    expect(opened!.notes![0]).toMatch(/^One supplier stood out: V-1 had \d+ delayed shipments in the (7|14) days to d\d+ where [\d.]+ were expected \(z [\d.]+ after allowing for 4 suppliers and two windows\)/);
+  });
+
   it("does not hold back a shipment that is very late (severity), nor a ledger without per-supplier counts", () => {
     const severe = supplierScores({}, { 44: 4, 45: 4 });
     expect(supplier(detectIncidents(severe, DAYS, DEFAULT_DETECTION_CONFIG, noLayers(), context({ "V-1": weekly(1) })))).toEqual([[45, false]]);

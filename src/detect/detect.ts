@@ -527,8 +527,8 @@ function clusterNote(c: Concentration, cluster: ClusterScores, days: readonly st
     const i = incident.detectedIndex;
     const entity = cluster.key[i]!.slice(c.prefix.length);
     return (
-      `One product stood out: ${entity} had ${cluster.count[i]} ${c.label} in the ${cluster.window[i]} days to ${days[i]} where ${cluster.expected[i]!.toFixed(1)} were expected ` +
-      `(z ${cluster.z[i]!.toFixed(1)} after allowing for ${cluster.known[i]} products${c.longWindowDays === undefined ? "" : ` and two windows`}), while ${incident.primary.metric} was at z ${(incident.primary.z ?? 0).toFixed(1)}, short of its threshold of ${threshold}.`
+      `One ${c.entity} stood out: ${entity} had ${cluster.count[i]} ${c.label} in the ${cluster.window[i]} days to ${days[i]} where ${cluster.expected[i]!.toFixed(1)} were expected ` +
+      `(z ${cluster.z[i]!.toFixed(1)} after allowing for ${cluster.known[i]} ${c.entity}s${c.longWindowDays === undefined ? "" : ` and two windows`}), while ${incident.primary.metric} was at z ${(incident.primary.z ?? 0).toFixed(1)}, short of its threshold of ${threshold}.`
     );
   };
 }

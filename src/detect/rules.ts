@@ -17,9 +17,9 @@
  *
  * Counts that must move with the triggers ({@link CountCheck}): refunds and 1–2 star reviews in
  * the week, and for supplier delays one supplier's own cluster (every supplier a day late after a
- * holiday is not a supplier failing). Refund spikes and satisfaction regressions also fire on one
- * product's cluster over one or two weeks with their trigger merely above its usual level
- * ({@link Concentration}); margin compression is held back when it is more stock at unchanged unit
+ * holiday is not a supplier failing). Refund spikes, satisfaction regressions and supplier failures
+ * also fire on one product's (one supplier's) cluster over one or two weeks with their trigger
+ * merely above its usual level ({@link Concentration}); margin compression is held back when it is more stock at unchanged unit
  * costs, opens short of its threshold on dearer units, and is raised early by a week of units 10 %
  * dearer ({@link UnitCostCheck}); the balance overdue more than a week opens a liquidity incident by
  * itself ({@link StateOpener}). Days after a holiday: detect.ts, `holidayShadow`.
@@ -79,7 +79,8 @@ export interface CountCheck {
  */
 export interface Concentration {
   prefix: string;
-  /** What is counted, for the incident's note ("refunds and credit memos"). */
+  /** What an entity is and what is counted, for the incident's note ("product", "refunds and credit memos"). */
+  entity: string;
   label: string;
   windowDays: number;
   /** A second, longer window also tried (the correction then counts two tests per product). */
@@ -148,7 +149,7 @@ export const INCIDENT_RULES: readonly IncidentRule[] = [
     type: "REFUND_SPIKE",
     triggers: [{ metric: "refund_rate", direction: "up", zThreshold: 3 }],
     countCheck: { events: ["refund_issued", "credit_memo_issued"], windowDays: 7, baselineDays: 30, minZ: 3, unlessZ: 8 },
-    concentration: { prefix: PRODUCT_REFUNDS_PREFIX, label: "refunds and credit memos", windowDays: 7, longWindowDays: 14, baselineDays: 30, minZ: 3, atZ: 0 },
+    concentration: { prefix: PRODUCT_REFUNDS_PREFIX, entity: "product", label: "refunds and credit memos", windowDays: 7, longWindowDays: 14, baselineDays: 30, minZ: 3, atZ: 0 },
     evidence: ["refund_issued", "credit_memo_issued"],
     supporting: ["daily_refunds", "daily_revenue"],
   },
@@ -205,6 +206,7 @@ export const INCIDENT_RULES: readonly IncidentRule[] = [
     ],
     // The delays must be one supplier's (its own cluster); how late one shipment is needs no count.
     countCheck: { events: ["shipment_delayed"], byEntity: VENDOR_DELAYS_PREFIX, appliesTo: ["supplier_delay_rate"], windowDays: 7, baselineDays: 30, minZ: 2, unlessZ: 8 },
+    concentration: { prefix: VENDOR_DELAYS_PREFIX, entity: "supplier", label: "delayed shipments", windowDays: 7, longWindowDays: 14, baselineDays: 30, minZ: 3, atZ: 0 },
     evidence: ["shipment_delayed", "purchase_order_placed"],
     supporting: [],
   },
@@ -218,7 +220,7 @@ export const INCIDENT_RULES: readonly IncidentRule[] = [
     ],
     // A lower average needs more low reviews: a few 1-star reviews among few reviews move a 7-day mean as much as a real regression does.
     countCheck: { events: ["review_submitted"], columns: [LOW_REVIEWS_KEY], windowDays: 7, baselineDays: 30, minZ: 2, unlessZ: 8 },
-    concentration: { prefix: PRODUCT_LOW_REVIEWS_PREFIX, label: "1–2 star reviews", windowDays: 7, longWindowDays: 14, baselineDays: 30, minZ: 3, atZ: 0 },
+    concentration: { prefix: PRODUCT_LOW_REVIEWS_PREFIX, entity: "product", label: "1–2 star reviews", windowDays: 7, longWindowDays: 14, baselineDays: 30, minZ: 3, atZ: 0 },
     evidence: ["review_submitted"],
     supporting: [],
   },
