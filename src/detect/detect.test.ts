@@ -250,6 +250,8 @@ describe("per-product clusters (concentration)", () => {
     expect(first).toBeGreaterThanOrEqual(43);
     expect([raised!.type, raised!.detectedIndex, raised!.confidence, raised!.needsReview, raised!.methods]).toEqual(["REFUND_SPIKE", first, "MEDIUM", false, ["mad_zscore"]]);
     const cluster = concentrationZ(c, products(defect()));
+    // The window reaches back over the cluster's days (its evidence); RCA keeps the rate's own start.
+    expect([raised!.startIndex, raised!.anomalyStartIndex]).toEqual([first - cluster.window[first]! + 1, first]);
     expect(raised!.notes).toEqual([
       `One product stood out: P-A had ${cluster.count[first]} refunds and credit memos in the 7 days to d${first} where 0.2 were expected ` +
         `(z ${cluster.z[first]!.toFixed(1)} after allowing for 3 products and two windows), while refund_rate was at z 2.5, short of its threshold of 3.`,

@@ -196,7 +196,8 @@ export interface DetectedIncident {
   endIndex: number;
   /**
    * Where the primary metric's own anomaly starts, when the window starts earlier on evidence that
-   * raised the incident before the metric moved (dearer bills); RCA traces the metric's movement.
+   * raised the incident before the metric moved (dearer bills, a product's cluster); RCA traces the
+   * metric's movement.
    */
   anomalyStartIndex?: number;
   /** The day and trigger with the largest |z| in the window. */
@@ -258,8 +259,7 @@ export function detectIncidents(scores: ScoreTable, dayCount: number, config: De
       const earlier = dearerWeeks.find((week) => !claimed.has(week) && !awayFrom([incident], config.mergeGapDays)(week) && (raisedOn === null || week.detectedIndex < raisedOn));
       if (earlier) {
         claimed.add(earlier);
-        const startIndex = Math.min(incident.startIndex, earlier.startIndex);
-        const raised = { ...incident, detectedIndex: earlier.detectedIndex, startIndex, anomalyStartIndex: incident.startIndex, notes: earlier.notes };
+        const raised = reachBack({ ...incident, detectedIndex: earlier.detectedIndex, notes: earlier.notes }, earlier.startIndex);
         incidents.push(fuse(raised, layers, { ...config, fusionGate: null }, dayCount));
         continue;
       }
@@ -276,7 +276,11 @@ export function detectIncidents(scores: ScoreTable, dayCount: number, config: De
     // units with the trigger short of its threshold, or the aged overdue balance.
     const opened: DetectedIncident[] = [];
     if (rule.opener && aggregates && context) opened.push(...openerIncidents(rule, found, scores, aggregates, config, context));
-    if (cluster) opened.push(...belowThresholdIncidents(rule, found, scores, config, dayCount, rule.concentration!.atZ, clustered, clusterNote(rule.concentration!, cluster, context!.days)));
+    if (cluster) {
+      // The window reaches back over the days whose events make the cluster: they are its evidence.
+      const byCluster = belowThresholdIncidents(rule, found, scores, config, dayCount, rule.concentration!.atZ, clustered, clusterNote(rule.concentration!, cluster, context!.days));
+      opened.push(...byCluster.map((incident) => reachBack(incident, incident.detectedIndex - cluster.window[incident.detectedIndex]! + 1)));
+    }
     if (costs && openAtRise !== undefined && atZ !== undefined) {
       const dearer = (i: number) => (costs.index[i] ?? 0) >= 1 + openAtRise;
       opened.push(...belowThresholdIncidents(rule, found, scores, config, dayCount, atZ, dearer, unitCostNote(rule.unitCosts!, costs.index, context!.days)));
@@ -286,6 +290,16 @@ export function detectIncidents(scores: ScoreTable, dayCount: number, config: De
     if (layers && config.emitLowConfidence) incidents.push(...lowConfidence(rule, found, scores, layers, config, dayCount));
   }
   return incidents.sort((a, b) => a.detectedIndex - b.detectedIndex || a.type.localeCompare(b.type));
+}
+
+/**
+ * The incident with its window starting at `from` when that is earlier: the evidence that raised it
+ * (a product's cluster, dearer bills) came before its metric moved. `anomalyStartIndex` keeps where
+ * the metric's own anomaly starts, for RCA.
+ */
+function reachBack(incident: DetectedIncident, from: number): DetectedIncident {
+  if (from >= incident.startIndex) return incident;
+  return { ...incident, startIndex: Math.max(0, from), anomalyStartIndex: incident.anomalyStartIndex ?? incident.startIndex };
 }
 
 /** Whether one of the rule's triggers reaches |z| ≥ `z` on day i (either way). */
