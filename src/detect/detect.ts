@@ -569,16 +569,14 @@ function dearerWeekSpans(rule: IncidentRule, scores: ScoreTable, aggregates: Dai
   const week = unitCosts({ ...check, windowDays: early.windowDays }, aggregates);
   const revenue = aggregates.rollingSum("sum:revenue", early.windowDays);
   const metric = rule.triggers[0]!.metric;
-  const fire = (i: number): FiredTrigger[] => {
+  const dearer = (i: number) => {
     const index = week.index[i];
-    if (index === null || index === undefined || index < 1 + early.rise || (week.extra[i] ?? 0) < early.minShareOfRevenue * revenue[i]!) return [];
-    const point = scores.get(metric)?.[i];
-    return [{ metric, value: point?.value ?? null, baseline: point?.baseline ?? null, z: point?.z ?? null }];
+    return index !== null && index !== undefined && index >= 1 + early.rise && (week.extra[i] ?? 0) >= early.minShareOfRevenue * revenue[i]!;
   };
-  // Every opening day needs a second one. One rise is raised once: until the baseline has taken in
-  // the new prices, every later purchase at them is dearer than the baseline again.
+  // One rise is raised once: until the baseline has taken in the new prices, every later purchase
+  // at them is dearer than the baseline again.
   const raised: DetectedIncident[] = [];
-  for (const incident of walkRule(rule, aggregates.length, fire, scores, { ...config, confirmBelowZ: Number.POSITIVE_INFINITY })) {
+  for (const incident of evidenceWalk(rule, aggregates.length, dearer, metric, scores, config)) {
     if (raised.length > 0 && incident.detectedIndex - raised[raised.length - 1]!.detectedIndex <= check.baselineDays) continue;
     const i = incident.detectedIndex;
     const dearest = dearestItems(aggregates, i, early.windowDays, check.baselineDays);
@@ -620,13 +618,7 @@ function dearestItems(aggregates: Pick<DailyAggregates, "column" | "keysWithPref
 function openerIncidents(rule: IncidentRule, found: readonly DetectedIncident[], scores: ScoreTable, aggregates: DailyAggregates, config: DetectionConfig, context: ScoringContext): DetectedIncident[] {
   const opener = rule.opener!;
   const z = openerScores(opener, aggregates, config, context);
-  const fire = (i: number): FiredTrigger[] => {
-    if ((z[i]?.z ?? 0) < opener.minZ) return [];
-    const point = scores.get(opener.metric)?.[i];
-    return [{ metric: opener.metric, value: point?.value ?? null, baseline: point?.baseline ?? null, z: point?.z ?? null }];
-  };
-  // Every opening day needs a second one (the reported metric's own |z| is small).
-  return walkRule(rule, aggregates.length, fire, scores, { ...config, confirmBelowZ: Number.POSITIVE_INFINITY })
+  return evidenceWalk(rule, aggregates.length, (i) => (z[i]?.z ?? 0) >= opener.minZ, opener.metric, scores, config)
     .filter(awayFrom(found, config.mergeGapDays))
     .map((incident) => {
       let peak = incident.startIndex;
@@ -639,6 +631,20 @@ function openerIncidents(rule: IncidentRule, found: readonly DetectedIncident[],
       const extra = { metric_name: opener.name, value: round2(point.value), baseline: round2(point.baseline), zscore: round2(point.z) };
       return { ...incident, notes: [note], extraSupporting: [extra] };
     });
+}
+
+/**
+ * The rule's incidents over the days `opens(i)` holds, on evidence of their own rather than a
+ * trigger: reported on `metric` wherever it stands, and every opening day needs a second one
+ * (the metric's own |z| says nothing about how sure the evidence is).
+ */
+function evidenceWalk(rule: IncidentRule, dayCount: number, opens: (i: number) => boolean, metric: MetricName, scores: ScoreTable, config: DetectionConfig): DetectedIncident[] {
+  const fire = (i: number): FiredTrigger[] => {
+    if (!opens(i)) return [];
+    const point = scores.get(metric)?.[i];
+    return [{ metric, value: point?.value ?? null, baseline: point?.baseline ?? null, z: point?.z ?? null }];
+  };
+  return walkRule(rule, dayCount, fire, scores, { ...config, confirmBelowZ: Number.POSITIVE_INFINITY });
 }
 
 const dollars = (v: number | null) => `$${Math.round(v ?? 0).toLocaleString("en-US")}`;

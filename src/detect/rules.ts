@@ -132,7 +132,7 @@ export interface IncidentRule {
   triggers: readonly Trigger[];
   /** A count that must move with the triggers (checked only when the scan passes its daily aggregates). */
   countCheck?: CountCheck;
-  /** A per-product cluster that lets the rule fire below its threshold (checked only with daily aggregates). */
+  /** A per-entity cluster (one product's, one supplier's) that lets the rule fire below its threshold (checked only with daily aggregates). */
   concentration?: Concentration;
   /** A state aggregate that opens the rule's incidents by itself (checked only with daily aggregates). */
   opener?: StateOpener;
