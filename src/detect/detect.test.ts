@@ -3,7 +3,7 @@ import type { MetricName } from "../metrics/gold.ts";
 import { DailyAggregates } from "../metrics/series.ts";
 import { addDays } from "../time.ts";
 import type { ChangeSignal } from "./changepoints.ts";
-import { concentrationZ, confidenceOf, countZ, DEFAULT_DETECTION_CONFIG, unitCosts, detectIncidents, type LayerSignals, type ScoreTable } from "./detect.ts";
+import { concentrationZ, confidenceOf, countZ, DEFAULT_DETECTION_CONFIG, paidLater, unitCosts, detectIncidents, type LayerSignals, type ScoreTable } from "./detect.ts";
 import { poissonLogUpperTail, poissonZ, zFromUpperTail } from "./exact-tail.ts";
 import type { PointScore } from "./layer1.ts";
 import { RULES_BY_TYPE } from "./rules.ts";
@@ -416,6 +416,46 @@ describe("unit-cost check (margin compression)", () => {
     // 3 % dearer, or more units at the same price: nothing below the threshold.
     expect(margin(books(() => 10, from120(10, 10.3), () => 50))).toEqual([]);
     expect(margin(books(from120(10, 20), () => 10, () => 50))).toEqual([]);
+  });
+});
+
+describe("sales basis (margin compression when customers pay later)", () => {
+  const N = 120;
+  const check = RULES_BY_TYPE.get("MARGIN_COMPRESSION")!.salesBasis!;
+  const from90 = (before: number, after: number) => (i: number) => (i >= 90 ? after : before);
+  /** 100 invoiced a day; `paid(i)` of revenue and `costs(i)` of expenses a day. */
+  function books(paid: (i: number) => number, costs: (i: number) => number, withSales = true) {
+    const column = (f: (i: number) => number) => Array.from({ length: N }, (_, i) => f(i));
+    return aggregatesOf(N, { "sum:revenue": column(paid), "sum:expenses": column(costs), ...(withSales ? { "sum:sales": column(() => 100) } : {}) });
+  }
+
+  it("holds back the days on which customers paying later explain the margin's fall, and only those", () => {
+    // From d90 customers pay 80 of the 100 invoiced: at d119 the margin on revenue is 1 − 70/80 =
+    // 0.125, below its median of the 30 days before; on sales it stays 0.30: nothing of the fall left.
+    expect(paidLater(check, books(from90(100, 80), () => 70))[119]).toBe(true);
+    // Costs rise from 70 to 85 a day, paid as invoiced: both margins fall alike.
+    expect(paidLater(check, books(() => 100, from90(70, 85)))[119]).toBe(false);
+    // Both at once: 1 − 85/80 on revenue (a fall of 0.36) against 1 − 85/100 on sales (0.15, 42 % of it).
+    expect(paidLater(check, books(from90(100, 80), from90(70, 85)))[119]).toBe(false);
+    // A ledger without issued invoices: nothing known, nothing held.
+    expect(paidLater(check, books(from90(100, 80), () => 70, false)).some(Boolean)).toBe(false);
+  });
+
+  it("leaves a margin incident of customers paying later for review, and raises one of costs rising", () => {
+    const days = Array.from({ length: N }, (_, i) => `d${i}`);
+    const scores = (): ScoreTable => {
+      const table = refundScores({});
+      table.set("margin_proxy", Array.from({ length: N }, (_, i) => ({ value: i >= 110 ? 0.15 : 0.3, baseline: 0.3, z: i >= 110 ? -4 : 0 })));
+      return table;
+    };
+    const margin = (aggregates: DailyAggregates) =>
+      detectIncidents(scores(), N, DEFAULT_DETECTION_CONFIG, noLayers(), { days, aggregates })
+        .filter((i) => i.type === "MARGIN_COMPRESSION")
+        .map((i) => [i.detectedIndex, i.needsReview]);
+    expect(margin(books(from90(100, 80), () => 70))).toEqual([[111, true]]);
+    const [held] = detectIncidents(scores(), N, DEFAULT_DETECTION_CONFIG, noLayers(), { days, aggregates: books(from90(100, 80), () => 70) }).filter((i) => i.type === "MARGIN_COMPRESSION");
+    expect(held!.notes).toEqual(["Held for review: counted on sales as invoiced, the margin kept most of its level on d111; it fell because customers paid later than usual, not because costs rose."]);
+    expect(margin(books(() => 100, from90(70, 85)))).toEqual([[111, false]]);
   });
 });
 

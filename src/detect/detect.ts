@@ -21,7 +21,7 @@
  */
 import type { Domain, GoldMetrics, MetricDefinition, MetricName } from "../metrics/gold.ts";
 import { GOLD_METRICS, METRICS_BY_NAME } from "../metrics/gold.ts";
-import { ITEM_COST_PREFIX, ITEM_EXPENSES_KEY, ITEM_UNITS_PREFIX } from "../metrics/ledger.ts";
+import { ITEM_COST_PREFIX, ITEM_EXPENSES_KEY, ITEM_UNITS_PREFIX, SALES_KEY } from "../metrics/ledger.ts";
 import type { DailyAggregates, MetricSeries } from "../metrics/series.ts";
 import type { Confidence, DetectionMethod, IncidentType, Severity } from "../scan-contract.ts";
 import { holidayShadow } from "../holidays.ts";
@@ -30,7 +30,8 @@ import { type ChangeSignal, DEFAULT_CHANGEPOINT, type ChangepointOptions, change
 import { DEFAULT_ISOLATION_FOREST, DomainForest, type IsolationForestOptions } from "./isolation-forest.ts";
 import { type PointScore, RELATIVE_SCALE_FLOOR, robustScores, UNIT_SCALE_FLOOR } from "./layer1.ts";
 import { poissonLogUpperTail, poissonZ, zFromUpperTail } from "./exact-tail.ts";
-import { type Concentration, type CountCheck, type FiredTrigger, type StateOpener, type UnitCostCheck, INCIDENT_RULES, type IncidentRule, maxSeverity, ruleSeverity, type Trigger } from "./rules.ts";
+import { median } from "./median.ts";
+import { type Concentration, type CountCheck, type FiredTrigger, type SalesBasisCheck, type StateOpener, type UnitCostCheck, INCIDENT_RULES, type IncidentRule, maxSeverity, ruleSeverity, type Trigger } from "./rules.ts";
 
 export type { FiredTrigger } from "./rules.ts";
 export type { PointScore } from "./layer1.ts";
@@ -246,7 +247,9 @@ export function detectIncidents(scores: ScoreTable, dayCount: number, config: De
     const cluster = rule.concentration && aggregates ? concentrationZ(rule.concentration, aggregates) : null;
     const clustered = (i: number) => cluster !== null && (cluster.z[i] ?? 0) >= rule.concentration!.minZ;
     const costs = rule.unitCosts && aggregates ? unitCosts(rule.unitCosts, aggregates) : null;
-    const checked = aggregates ? corroboration(rule, scores, aggregates, clustered, costs?.volumeOnly ?? null, config) : null;
+    const lateCollections = rule.salesBasis && aggregates ? paidLater(rule.salesBasis, aggregates) : null;
+    const explained = costs || lateCollections ? (i: number) => (costs?.volumeOnly[i] ?? false) || (lateCollections?.[i] ?? false) : null;
+    const checked = aggregates ? corroboration(rule, scores, aggregates, clustered, explained, config) : null;
     const quiet = shadow ? (i: number) => !shadow.shadowed[i] || triggerReaches(rule, scores, i, config.holidayShadow!.unlessZ) : null;
     const passes = checked && quiet ? (i: number) => quiet(i) && checked(i) : (checked ?? quiet);
     // A week of much dearer units raises the incident it runs into from then, on its own evidence,
@@ -269,7 +272,12 @@ export function detectIncidents(scores: ScoreTable, dayCount: number, config: De
       }
       // Held by the holiday alone (it would have passed its checks): say so.
       const held = shadow?.holiday[incident.detectedIndex] && (!checked || firstPassing(incident, checked) !== null) ? shadow.holiday[incident.detectedIndex] : null;
-      const notes = held ? [`Held for review: it fired in the ${config.holidayShadow!.businessDays} business days after ${held}, when backlogs and late payments clear by themselves, and stayed below z ${config.holidayShadow!.unlessZ}.`] : undefined;
+      const paidLaterOn = lateCollections ? firstPassing(incident, (i) => lateCollections[i]!) : null;
+      const notes = held
+        ? [`Held for review: it fired in the ${config.holidayShadow!.businessDays} business days after ${held}, when backlogs and late payments clear by themselves, and stayed below z ${config.holidayShadow!.unlessZ}.`]
+        : paidLaterOn !== null
+          ? [`Held for review: counted on sales as invoiced, the margin kept most of its level on ${context!.days[paidLaterOn]}; it fell because customers paid later than usual, not because costs rose.`]
+          : undefined;
       incidents.push({ ...fuse(incident, layers, config, dayCount), confidence: "LOW", needsReview: true, ...(notes ? { notes } : {}) });
     }
     // Opened on evidence of their own, away from the rule's incidents: a product cluster or dearer
@@ -324,14 +332,14 @@ function corroboration(
   scores: ScoreTable,
   aggregates: DailyAggregates,
   clustered: (i: number) => boolean,
-  volume: readonly boolean[] | null,
+  explained: ((i: number) => boolean) | null,
   config: DetectionConfig,
 ): ((i: number) => boolean) | null {
   const check = rule.countCheck;
   const counted = check ? countZ(check, aggregates) : null;
-  if (!check && !volume) return null;
+  if (!check && !explained) return null;
   return (i) => {
-    if (volume?.[i]) return false;
+    if (explained?.(i)) return false;
     if (!check) return true;
     const z = counted![i];
     if (z === null || z === undefined || z >= check.minZ || clustered(i)) return true;
@@ -388,6 +396,42 @@ export function unitCosts(check: Pick<UnitCostCheck, "windowDays" | "baselineDay
     volumeOnly[i] = rise > 0 && itemRise >= 0.5 * rise && index[i]! < 1 + check.minRise;
   }
   return { index, extra, volumeOnly };
+}
+
+/**
+ * Per day, whether the `windowDays` margin fell only because customers paid later
+ * ({@link SalesBasisCheck}): the margin on revenue as paid, `1 − (expenses + refunds) / revenue`,
+ * is below its median over the `baselineDays` before, and the same margin on sales as invoiced
+ * keeps less than `maxShare` of that fall. False where the window has no revenue or no sales (a
+ * ledger without issued invoices, or folded before sales were kept).
+ *
+ * @example
+ * // costs 70 a month against 100 invoiced and, usually, 100 paid: both margins 0.30. A month in
+ * // which customers pay 80 of it: margin on revenue 0.125 (a fall of 0.175), on sales still 0.30
+ * // (a fall of 0, share 0 < maxShare): held back.
+ */
+export function paidLater(check: SalesBasisCheck, aggregates: Pick<DailyAggregates, "column" | "length" | "rollingSum">): boolean[] {
+  const n = aggregates.length;
+  const out: boolean[] = new Array(n).fill(false);
+  const w = check.windowDays;
+  const revenue = aggregates.rollingSum("sum:revenue", w);
+  const sales = aggregates.rollingSum(SALES_KEY, w);
+  const expenses = aggregates.rollingSum("sum:expenses", w);
+  const refunds = aggregates.rollingSum("sum:refunds", w);
+  const margin = (basis: ArrayLike<number>, i: number) => (i >= w - 1 && basis[i]! > 0 ? 1 - (expenses[i]! + refunds[i]!) / basis[i]! : null);
+  const onRevenue = Array.from({ length: n }, (_, i) => margin(revenue, i));
+  const onSales = Array.from({ length: n }, (_, i) => margin(sales, i));
+  for (let i = w - 1 + check.baselineDays; i < n; i++) {
+    if (onRevenue[i] === null || onSales[i] === null) continue;
+    const before = (series: (number | null)[]) => series.slice(i - check.baselineDays, i).filter((v): v is number => v !== null);
+    const revenueBase = before(onRevenue);
+    const salesBase = before(onSales);
+    if (revenueBase.length === 0 || salesBase.length === 0) continue;
+    const fall = median(revenueBase) - onRevenue[i]!;
+    if (fall <= 0) continue;
+    out[i] = median(salesBase) - onSales[i]! < check.maxShare * fall;
+  }
+  return out;
 }
 
 /** What {@link unitCosts} finds per day. */

@@ -19,10 +19,11 @@
  * the week, and for supplier delays one supplier's own cluster (every supplier a day late after a
  * holiday is not a supplier failing). Refund spikes, satisfaction regressions and supplier failures
  * also fire on one product's (one supplier's) cluster over one or two weeks with their trigger
- * merely above its usual level ({@link Concentration}); margin compression is held back when it is more stock at unchanged unit
- * costs, opens short of its threshold on dearer units, and is raised early by a week of units 10 %
- * dearer ({@link UnitCostCheck}); the balance overdue more than a week opens a liquidity incident by
- * itself ({@link StateOpener}). Days after a holiday: detect.ts, `holidayShadow`.
+ * merely above its usual level ({@link Concentration}); margin compression is held back when it is
+ * more stock at unchanged unit costs, opens short of its threshold on dearer units, and is raised
+ * early by a week of units 10 % dearer ({@link UnitCostCheck}), and is held back when customers
+ * paying later explain its fall ({@link SalesBasisCheck}); the balance overdue more than a week
+ * opens a liquidity incident by itself ({@link StateOpener}). Days after a holiday: detect.ts, `holidayShadow`.
  */
 import type { EventType } from "../events/canonical.ts";
 import type { EvidenceEvent } from "../evidence.ts";
@@ -127,6 +128,18 @@ export interface UnitCostCheck {
   raisesEarly?: { windowDays: number; rise: number; minShareOfRevenue: number };
 }
 
+/**
+ * A margin read on revenue as it is paid also falls when customers pay later. Per day, the fall of
+ * the `windowDays` margin below its median over the `baselineDays` before is set against the fall
+ * of the same margin with revenue counted as invoiced (`sum:sales`); when less than
+ * `maxShare` of the fall is left, the day is held back: payments arrived later, costs did not rise.
+ */
+export interface SalesBasisCheck {
+  windowDays: number;
+  baselineDays: number;
+  maxShare: number;
+}
+
 export interface IncidentRule {
   type: IncidentType;
   triggers: readonly Trigger[];
@@ -138,6 +151,8 @@ export interface IncidentRule {
   opener?: StateOpener;
   /** Holds back days whose expense rise is more units at unchanged unit costs (checked only with daily aggregates). */
   unitCosts?: UnitCostCheck;
+  /** Holds back days whose margin fall is customers paying later (checked only with daily aggregates). */
+  salesBasis?: SalesBasisCheck;
   /** Event types whose events in the window are the incident's evidence. */
   evidence: readonly EventType[];
   /** Metrics checked for corroboration (reported as supporting metrics). */
@@ -184,6 +199,7 @@ export const INCIDENT_RULES: readonly IncidentRule[] = [
       { metric: "expense_ratio", direction: "up", zThreshold: 3 },
     ],
     unitCosts: { windowDays: 30, baselineDays: 90, minRise: 0.05, openAtRise: 0.1, atZ: 2, raisesEarly: { windowDays: 7, rise: 0.1, minShareOfRevenue: 0.01 } },
+    salesBasis: { windowDays: 30, baselineDays: 30, maxShare: 0.25 },
     evidence: ["expense_posted", "refund_issued"],
     supporting: ["daily_expenses", "refund_rate"],
   },

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { type CanonicalEvent, type CanonicalEventInput, validateEvent } from "../events/canonical.ts";
 import { parseRetractions, type Retraction } from "../events/retraction.ts";
 import { computeGoldMetrics } from "./gold.ts";
-import { AR_AGED_KEY, LOW_REVIEWS_KEY, MemoryLedger, PRODUCT_LOW_REVIEWS_PREFIX, PRODUCT_REFUNDS_PREFIX, VENDOR_DELAYS_PREFIX, ITEM_COST_PREFIX, ITEM_EXPENSES_KEY, ITEM_UNITS_PREFIX } from "./ledger.ts";
+import { AR_AGED_KEY, LOW_REVIEWS_KEY, MemoryLedger, PRODUCT_LOW_REVIEWS_PREFIX, PRODUCT_REFUNDS_PREFIX, SALES_KEY, VENDOR_DELAYS_PREFIX, ITEM_COST_PREFIX, ITEM_EXPENSES_KEY, ITEM_UNITS_PREFIX } from "./ledger.ts";
 import { DailyAggregates } from "./series.ts";
 
 function ev(input: Partial<CanonicalEventInput> & Pick<CanonicalEventInput, "event_id" | "event_type" | "event_time">): CanonicalEvent {
@@ -80,6 +80,19 @@ describe("ledger: AR aging from issued and paid invoices", () => {
         expect(ledger.snapshot()).toEqual(expected);
       }),
     );
+  });
+});
+
+describe("ledger: sales as invoiced", () => {
+  it("counts issued invoices and unapplied payments (cash sales) on their day, and not the payments of invoices", () => {
+    const cashSale = ev({ event_id: "sr1", event_type: "payment_received", event_time: "2025-03-02T10:00:00Z", entity_type: "payment", amount: 40, currency: "USD" });
+    const applied = ev({ event_id: "pm1", event_type: "payment_received", event_time: "2025-03-03T10:00:00Z", entity_type: "payment", amount: 100, currency: "USD", related_entity_ids: { invoice_ids: ["A"] } });
+    const ledger = new MemoryLedger();
+    ledger.append([issued("A", "2025-03-01", "2025-03-20", 100), issued("B", "2025-03-02", "2025-03-20", 50), cashSale, applied, paid("A", "2025-03-03", 100)]);
+    const aggregates = new DailyAggregates(ledger.snapshot(), "2025-03-01", "2025-03-03");
+    // Sales: 100 | 50 + 40 | 0. Revenue (as paid): 0 | 40 | 100.
+    expect([...aggregates.column(SALES_KEY)]).toEqual([100, 90, 0]);
+    expect([...aggregates.column("sum:revenue")]).toEqual([0, 40, 100]);
   });
 });
 
@@ -241,6 +254,8 @@ describe("ledger: retractions (voided or deleted source entities)", () => {
     expect(at("2025-03-08").revenue).toBe(0);
     expect(at("2025-03-05").revenue).toBe(70);
     expect(at("2025-03-06")).toMatchObject({ ar: 50, overdue: 1 });
+    // Sales count when invoiced: A's $100 leaves 03-01 with the void, C's $70 stays.
+    expect(new DailyAggregates(ledger.snapshot(), "2025-03-01", "2025-03-11").column(SALES_KEY)[0]).toBe(70);
     ledger.retract([voided("B")], events);
     expect(at("2025-03-06")).toMatchObject({ ar: 0, overdue: 0 });
   });

@@ -154,6 +154,20 @@ export function revenueOf(event: CanonicalEvent): number {
   return 0;
 }
 
+/**
+ * What an event sells, counted when it is invoiced rather than when it is paid: issued invoices,
+ * and payments not applied to an invoice (a cash sale). Against {@link revenueOf} it tells a margin
+ * that fell because customers paid later from one that fell because costs rose.
+ */
+export function salesOf(event: CanonicalEvent): number {
+  if (event.amount === null) return 0;
+  if (event.event_type === "invoice_issued") return event.amount;
+  return event.event_type === "payment_received" ? revenueOf(event) : 0;
+}
+
+/** Daily sum of {@link salesOf}. */
+export const SALES_KEY = "sum:sales";
+
 /** Reviews at or below this score are low (1–2 stars), counted per day under {@link LOW_REVIEWS_KEY}. */
 export const LOW_REVIEW_SCORE = 2;
 export const LOW_REVIEWS_KEY = "n:review_low";
@@ -261,6 +275,8 @@ function eventContributions(event: CanonicalEvent): Contribution[] {
   }
   const revenue = revenueOf(event);
   if (revenue !== 0) out.push({ day, key: "sum:revenue", value: revenue });
+  const sales = salesOf(event);
+  if (sales !== 0) out.push({ day, key: SALES_KEY, value: sales });
   return out;
 }
 

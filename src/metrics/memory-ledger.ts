@@ -30,6 +30,8 @@ import {
   PRODUCT_REFUNDS_PREFIX,
   distinctProducts,
   revenueOf,
+  SALES_KEY,
+  salesOf,
   snapshotFromRows,
   VENDOR_DELAYS_PREFIX,
 } from "./ledger.ts";
@@ -180,6 +182,7 @@ export class ColumnarLedger {
     refunds: this.keys.id("sum:refunds"),
     refundSquares: this.keys.id("sq:refunds"),
     revenue: this.keys.id("sum:revenue"),
+    sales: this.keys.id(SALES_KEY),
   };
   /** [sum, n, sq] key ids of each averaged attribute. */
   private readonly meanKeys = new Map<string, [number, number, number]>();
@@ -331,6 +334,8 @@ export class ColumnarLedger {
     }
     const revenue = revenueOf(event);
     if (revenue !== 0) this.contribute(day, k.revenue, revenue);
+    const sales = salesOf(event);
+    if (sales !== 0) this.contribute(day, k.sales, sales);
     const customer = event.related_entity_ids.customer_id;
     if (customer && revenue !== 0) {
       const slot = this.customers.id(customer) * DAY_SLOTS + day;
