@@ -398,6 +398,21 @@ describe("unit-cost check (margin compression)", () => {
     expect(margin(books(() => 10, from120(10, 10.8), () => 50, 1_000)).map((i) => i.detectedIndex)).toEqual([141]);
   });
 
+  it("opens a margin incident on a week of units 10 % dearer that no margin incident runs into", () => {
+    const days = Array.from({ length: N }, (_, i) => `d${i}`);
+    const flat = refundScores({});
+    flat.set("margin_proxy", Array.from({ length: N }, () => ({ value: 0.3, baseline: 0.3, z: 0 })));
+    const margin = (aggregates: ReturnType<typeof books>) =>
+      detectIncidents(flat, N, DEFAULT_DETECTION_CONFIG, noLayers(), { days, aggregates }).filter((i) => i.type === "MARGIN_COMPRESSION" && !i.needsReview);
+    // The margin has not moved (z 0) when the dearer bills arrive: opened on d123 on their evidence.
+    const [opened] = margin(books(() => 10, from120(10, 13), () => 50, 1_000));
+    expect([opened!.startIndex, opened!.detectedIndex, opened!.primary.metric]).toEqual([122, 123, "margin_proxy"]);
+    expect(opened!.notes![0]).toMatch(/^Bills' items cost 17 % more per unit in the 7 days to d123 .* the margin falls as this stock is sold\.$/);
+    // Dearer by 0.3 % of revenue, or by 8 %: nothing.
+    expect(margin(books(() => 10, from120(10, 13), () => 50))).toEqual([]);
+    expect(margin(books(() => 10, from120(10, 10.8), () => 50, 1_000))).toEqual([]);
+  });
+
   it("opens a margin incident short of the threshold when the same units cost 10 % more or above", () => {
     const days = Array.from({ length: N }, (_, i) => `d${i}`);
     const moderate = (): ScoreTable => {

@@ -289,9 +289,13 @@ export function detectIncidents(scores: ScoreTable, dayCount: number, config: De
       const byCluster = belowThresholdIncidents(rule, found, scores, config, dayCount, rule.concentration!.atZ, clustered, clusterNote(rule.concentration!, cluster, context!.days));
       opened.push(...byCluster.map((incident) => reachBack(incident, incident.detectedIndex - cluster.window[incident.detectedIndex]! + 1)));
     }
+    // A week of much dearer units that no incident of the rule runs into opens one itself: the
+    // 30-day margin falls weeks later, as that stock is sold.
+    const dearerOpened = dearerWeeks.filter((week) => !claimed.has(week) && awayFrom(found, config.mergeGapDays)(week));
+    opened.push(...dearerOpened);
     if (costs && openAtRise !== undefined && atZ !== undefined) {
       const dearer = (i: number) => (costs.index[i] ?? 0) >= 1 + openAtRise;
-      opened.push(...belowThresholdIncidents(rule, found, scores, config, dayCount, atZ, dearer, unitCostNote(rule.unitCosts!, costs.index, context!.days)));
+      opened.push(...belowThresholdIncidents(rule, [...found, ...dearerOpened], scores, config, dayCount, atZ, dearer, unitCostNote(rule.unitCosts!, costs.index, context!.days)));
     }
     // Their own evidence is their corroboration: no fusion gate on top.
     for (const incident of opened) incidents.push(fuse(incident, layers, { ...config, fusionGate: null }, dayCount));

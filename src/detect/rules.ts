@@ -20,8 +20,8 @@
  * holiday is not a supplier failing). Refund spikes, satisfaction regressions and supplier failures
  * also fire on one product's (one supplier's) cluster over one or two weeks with their trigger
  * merely above its usual level ({@link Concentration}); margin compression is held back when it is
- * more stock at unchanged unit costs, opens short of its threshold on dearer units, and is raised
- * early by a week of units 10 % dearer ({@link UnitCostCheck}), and is held back when customers
+ * more stock at unchanged unit costs, opens short of its threshold on dearer units, is raised
+ * early or opened by a week of units 10 % dearer ({@link UnitCostCheck}), and is held back when customers
  * paying later explain its fall ({@link SalesBasisCheck}); the balance overdue more than a week
  * opens a liquidity incident by itself ({@link StateOpener}). Days after a holiday: detect.ts, `holidayShadow`.
  */
@@ -123,7 +123,8 @@ export interface UnitCostCheck {
    * Units at least `rise` dearer over the last `windowDays`, on two days in a row, with the extra
    * they cost at least `minShareOfRevenue` of the same days' revenue (a price rise worth a margin
    * point, not one small bill), raise the margin incident they run into from then on, before its
-   * 30-day trigger has passed its checks.
+   * 30-day trigger has passed its checks, and open one when they run into none (the 30-day margin
+   * may take weeks to move).
    */
   raisesEarly?: { windowDays: number; rise: number; minShareOfRevenue: number };
 }
