@@ -454,6 +454,11 @@ describe("sales basis (margin compression when customers pay later)", () => {
     expect(paidLater(check, books(from90(100, 80), from90(70, 85)))[119]).toBe(false);
     // A ledger without issued invoices: nothing known, nothing held.
     expect(paidLater(check, books(from90(100, 80), () => 70, false)).some(Boolean)).toBe(false);
+    // Sales kept only from d60 (a ledger folded before): their first windows are partial, and
+    // nothing is held before a window and its baseline of them (d119).
+    const late = books(from90(100, 80), () => 70, false);
+    const partial = aggregatesOf(N, { "sum:revenue": late.column("sum:revenue"), "sum:expenses": late.column("sum:expenses"), "sum:sales": Array.from({ length: N }, (_, i) => (i >= 60 ? 100 : 0)) });
+    expect(paidLater(check, partial).indexOf(true)).toBe(119);
   });
 
   it("leaves a margin incident of customers paying later for review, and raises one of costs rising", () => {

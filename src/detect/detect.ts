@@ -407,7 +407,8 @@ export function unitCosts(check: Pick<UnitCostCheck, "windowDays" | "baselineDay
  * ({@link SalesBasisCheck}): the margin on revenue as paid, `1 − (expenses + refunds) / revenue`,
  * is below its median over the `baselineDays` before, and the same margin on sales as invoiced
  * keeps less than `maxShare` of that fall. False where the window has no revenue or no sales (a
- * ledger without issued invoices, or folded before sales were kept).
+ * ledger without issued invoices), and until sales have been kept for a window and its baseline (a
+ * ledger folded before they were kept has them only from then on).
  *
  * @example
  * // costs 70 a month against 100 invoiced and, usually, 100 paid: both margins 0.30. A month in
@@ -418,6 +419,8 @@ export function paidLater(check: SalesBasisCheck, aggregates: Pick<DailyAggregat
   const n = aggregates.length;
   const out: boolean[] = new Array(n).fill(false);
   const w = check.windowDays;
+  const firstSale = aggregates.column(SALES_KEY).findIndex((v) => v !== 0);
+  if (firstSale < 0) return out;
   const revenue = aggregates.rollingSum("sum:revenue", w);
   const sales = aggregates.rollingSum(SALES_KEY, w);
   const expenses = aggregates.rollingSum("sum:expenses", w);
@@ -425,7 +428,7 @@ export function paidLater(check: SalesBasisCheck, aggregates: Pick<DailyAggregat
   const margin = (basis: ArrayLike<number>, i: number) => (i >= w - 1 && basis[i]! > 0 ? 1 - (expenses[i]! + refunds[i]!) / basis[i]! : null);
   const onRevenue = Array.from({ length: n }, (_, i) => margin(revenue, i));
   const onSales = Array.from({ length: n }, (_, i) => margin(sales, i));
-  for (let i = w - 1 + check.baselineDays; i < n; i++) {
+  for (let i = firstSale + w - 1 + check.baselineDays; i < n; i++) {
     if (onRevenue[i] === null || onSales[i] === null) continue;
     const before = (series: (number | null)[]) => series.slice(i - check.baselineDays, i).filter((v): v is number => v !== null);
     const revenueBase = before(onRevenue);

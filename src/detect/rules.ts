@@ -21,9 +21,10 @@
  * also fire on one product's (one supplier's) cluster over one or two weeks with their trigger
  * merely above its usual level ({@link Concentration}); margin compression is held back when it is
  * more stock at unchanged unit costs, opens short of its threshold on dearer units, is raised
- * early or opened by a week of units 10 % dearer ({@link UnitCostCheck}), and is held back when customers
- * paying later explain its fall ({@link SalesBasisCheck}); the balance overdue more than a week
- * opens a liquidity incident by itself ({@link StateOpener}). Days after a holiday: detect.ts, `holidayShadow`.
+ * early or opened by a week of units 10 % dearer ({@link UnitCostCheck}), and is held back when
+ * customers paying later explain its fall ({@link SalesBasisCheck}); the balance overdue more than
+ * a week opens a liquidity incident by itself ({@link StateOpener}). Days after a holiday:
+ * detect.ts, `holidayShadow`.
  */
 import type { EventType } from "../events/canonical.ts";
 import type { EvidenceEvent } from "../evidence.ts";
