@@ -191,6 +191,22 @@ describe("count check (low reviews)", () => {
     expect(z[39]).toBeCloseTo(poissonZ(7, 7), 9);
   });
 
+  it("lets the average's extreme z past the count, and not the slope's", () => {
+    // Low reviews flat (1 a day); from d50 the average reads z −3 and its 14-day slope z −11.
+    const aggregates = aggregatesOf(DAYS, { "n:review_low": new Array(DAYS).fill(1), "n:review_submitted": new Array(DAYS).fill(10) });
+    const scores = (avgZ: number): ScoreTable =>
+      new Map([
+        ["review_score_avg", Array.from({ length: DAYS }, (_, i) => ({ value: i >= 50 ? 4.3 + avgZ * 0.1 : 4.3, baseline: 4.3, z: i >= 50 ? avgZ : 0 }))],
+        ["review_score_trend", Array.from({ length: DAYS }, (_, i) => ({ value: i >= 50 ? -0.05 : 0.01, baseline: 0.01, z: i >= 50 ? -11 : 0 }))],
+      ]);
+    const satisfaction = (avgZ: number) =>
+      detectIncidents(scores(avgZ), DAYS, DEFAULT_DETECTION_CONFIG, noLayers(), { days: Array.from({ length: DAYS }, (_, i) => `d${i}`), aggregates })
+        .filter((i) => i.type === "CUSTOMER_SATISFACTION_REGRESSION")
+        .map((i) => [i.detectedIndex, i.needsReview]);
+    expect(satisfaction(-3)).toEqual([[50, true]]);
+    expect(satisfaction(-9)).toEqual([[50, false]]);
+  });
+
   it("does not hold a rule back where the counted column is empty (a ledger folded before it existed)", () => {
     const check = RULES_BY_TYPE.get("CUSTOMER_SATISFACTION_REGRESSION")!.countCheck!;
     const empty = aggregatesOf(DAYS, {});

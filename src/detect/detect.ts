@@ -314,9 +314,9 @@ function reachBack(incident: DetectedIncident, from: number): DetectedIncident {
   return { ...incident, startIndex: Math.max(0, from), anomalyStartIndex: incident.anomalyStartIndex ?? incident.startIndex };
 }
 
-/** Whether one of the rule's triggers reaches |z| ≥ `z` on day i (either way). */
-function triggerReaches(rule: IncidentRule, scores: ScoreTable, i: number, z: number): boolean {
-  return rule.triggers.some((t) => Math.abs(scores.get(t.metric)?.[i]?.z ?? 0) >= z);
+/** Whether one of the rule's triggers (of `among`, when given) reaches |z| ≥ `z` on day i (either way). */
+function triggerReaches(rule: IncidentRule, scores: ScoreTable, i: number, z: number, among?: readonly MetricName[]): boolean {
+  return rule.triggers.some((t) => (!among || among.includes(t.metric)) && Math.abs(scores.get(t.metric)?.[i]?.z ?? 0) >= z);
 }
 
 /** The first day from an incident's Layer 1 detection to the end of its window that passes, or null. */
@@ -347,7 +347,7 @@ function corroboration(
     if (!check) return true;
     const z = counted![i];
     if (z === null || z === undefined || z >= check.minZ || clustered(i)) return true;
-    if (triggerReaches(rule, scores, i, check.unlessZ)) return true;
+    if (triggerReaches(rule, scores, i, check.unlessZ, check.unlessOn)) return true;
     return check.appliesTo !== undefined && firedTriggers(rule, scores, i, config).some((f) => !check.appliesTo!.includes(f.metric));
   };
 }
