@@ -490,7 +490,7 @@ describe("sales basis (margin compression when customers pay later)", () => {
         .map((i) => [i.detectedIndex, i.needsReview]);
     expect(margin(books(from90(100, 80), () => 70))).toEqual([[111, true]]);
     const [held] = detectIncidents(scores(), N, DEFAULT_DETECTION_CONFIG, noLayers(), { days, aggregates: books(from90(100, 80), () => 70) }).filter((i) => i.type === "MARGIN_COMPRESSION");
-    expect(held!.notes).toEqual(["Held for review: counted on sales as invoiced, the margin kept most of its level on d111; it fell because customers paid later than usual, not because costs rose."]);
+    expect(held!.notes).toEqual(["Held for review: counted on sales as invoiced instead of payments received, the margin fell less than 25 % as much on d111; it fell because customers paid later than usual, not because costs rose."]);
     expect(margin(books(() => 100, from90(70, 85)))).toEqual([[111, false]]);
   });
 });

@@ -276,7 +276,7 @@ export function detectIncidents(scores: ScoreTable, dayCount: number, config: De
       const notes = held
         ? [`Held for review: it fired in the ${config.holidayShadow!.businessDays} business days after ${held}, when backlogs and late payments clear by themselves, and stayed below z ${config.holidayShadow!.unlessZ}.`]
         : paidLaterOn !== null
-          ? [`Held for review: counted on sales as invoiced, the margin kept most of its level on ${context!.days[paidLaterOn]}; it fell because customers paid later than usual, not because costs rose.`]
+          ? [`Held for review: counted on sales as invoiced instead of payments received, the margin fell less than ${Math.round(rule.salesBasis!.maxShare * 100)} % as much on ${context!.days[paidLaterOn]}; it fell because customers paid later than usual, not because costs rose.`]
           : undefined;
       incidents.push({ ...fuse(incident, layers, config, dayCount), confidence: "LOW", needsReview: true, ...(notes ? { notes } : {}) });
     }
