@@ -369,27 +369,18 @@ export function unitCosts(check: Pick<UnitCostCheck, "windowDays" | "baselineDay
   const volumeOnly: boolean[] = new Array(n).fill(false);
   const w = check.windowDays;
   const b = check.baselineDays;
-  const sums = (values: ArrayLike<number>) => {
-    const prefix = new Float64Array(n + 1);
-    for (let i = 0; i < n; i++) prefix[i + 1] = prefix[i]! + values[i]!;
-    return (from: number, to: number) => prefix[Math.max(0, to + 1)]! - prefix[Math.max(0, from)]!; // days from..to
-  };
-  const expenses = sums(aggregates.column("sum:expenses"));
-  const itemExpenses = sums(aggregates.column(ITEM_EXPENSES_KEY));
-  const items = aggregates.keysWithPrefix(ITEM_UNITS_PREFIX).map((key) => {
-    const item = key.slice(ITEM_UNITS_PREFIX.length);
-    return { units: sums(aggregates.column(key)), cost: sums(aggregates.column(ITEM_COST_PREFIX + item)) };
-  });
+  const expenses = rangeSums(aggregates.column("sum:expenses"));
+  const itemExpenses = rangeSums(aggregates.column(ITEM_EXPENSES_KEY));
+  const items = itemLines(aggregates);
   if (items.length === 0) return { index, extra, volumeOnly };
   for (let i = w - 1; i < n; i++) {
     let paid = 0;
     let atBaseline = 0;
-    for (const { units, cost } of items) {
-      const baseUnits = units(i - w - b + 1, i - w);
-      const windowUnits = units(i - w + 1, i);
-      if (!(baseUnits > 0) || !(windowUnits > 0)) continue;
-      paid += cost(i - w + 1, i);
-      atBaseline += windowUnits * (cost(i - w - b + 1, i - w) / baseUnits);
+    for (const line of items) {
+      const window = itemWindow(line, i, w, b);
+      if (window === null) continue;
+      paid += window.paid;
+      atBaseline += window.atBaseline;
     }
     if (atBaseline <= 0 || paid < 0.5 * itemExpenses(i - w + 1, i)) continue; // too few items with a known unit cost
     index[i] = paid / atBaseline;
@@ -400,6 +391,33 @@ export function unitCosts(check: Pick<UnitCostCheck, "windowDays" | "baselineDay
     volumeOnly[i] = rise > 0 && itemRise >= 0.5 * rise && index[i]! < 1 + check.minRise;
   }
   return { index, extra, volumeOnly };
+}
+
+/** Sums of `values` over days from..to (inclusive; days before the first count as 0), from one prefix pass. */
+function rangeSums(values: ArrayLike<number>): (from: number, to: number) => number {
+  const prefix = new Float64Array(values.length + 1);
+  for (let i = 0; i < values.length; i++) prefix[i + 1] = prefix[i]! + values[i]!;
+  return (from, to) => prefix[Math.max(0, to + 1)]! - prefix[Math.max(0, from)]!;
+}
+
+/** Each item on the bills' item lines, with range sums of its units and of what they cost. */
+function itemLines(aggregates: Pick<DailyAggregates, "column" | "keysWithPrefix">): { item: string; units: (from: number, to: number) => number; cost: (from: number, to: number) => number }[] {
+  return aggregates.keysWithPrefix(ITEM_UNITS_PREFIX).map((key) => {
+    const item = key.slice(ITEM_UNITS_PREFIX.length);
+    return { item, units: rangeSums(aggregates.column(key)), cost: rangeSums(aggregates.column(ITEM_COST_PREFIX + item)) };
+  });
+}
+
+/**
+ * An item's units bought in the `w` days to day i, what they cost (`paid`), and what the same
+ * units cost at the item's mean unit cost over the `b` days before (`atBaseline`); null when
+ * either period has no units of it.
+ */
+function itemWindow(line: ReturnType<typeof itemLines>[number], i: number, w: number, b: number): { paid: number; atBaseline: number } | null {
+  const baseUnits = line.units(i - w - b + 1, i - w);
+  const windowUnits = line.units(i - w + 1, i);
+  if (!(baseUnits > 0) || !(windowUnits > 0)) return null;
+  return { paid: line.cost(i - w + 1, i), atBaseline: windowUnits * (line.cost(i - w - b + 1, i - w) / baseUnits) };
 }
 
 /**
@@ -642,22 +660,11 @@ function dearerWeekSpans(rule: IncidentRule, scores: ScoreTable, aggregates: Dai
 
 /** The (up to three) items whose units cost the most beyond their baseline unit cost in the window to day i, as "item +12 %". */
 function dearestItems(aggregates: Pick<DailyAggregates, "column" | "keysWithPrefix">, i: number, windowDays: number, baselineDays: number): string[] {
-  const sum = (key: string, from: number, to: number) => {
-    const column = aggregates.column(key);
-    let total = 0;
-    for (let d = Math.max(0, from); d <= to; d++) total += column[d] ?? 0;
-    return total;
-  };
   const rows: { item: string; extra: number; rise: number }[] = [];
-  for (const key of aggregates.keysWithPrefix(ITEM_UNITS_PREFIX)) {
-    const item = key.slice(ITEM_UNITS_PREFIX.length);
-    const baseUnits = sum(key, i - windowDays - baselineDays + 1, i - windowDays);
-    const units = sum(key, i - windowDays + 1, i);
-    if (!(baseUnits > 0) || !(units > 0)) continue;
-    const baseUnitCost = sum(ITEM_COST_PREFIX + item, i - windowDays - baselineDays + 1, i - windowDays) / baseUnits;
-    const paid = sum(ITEM_COST_PREFIX + item, i - windowDays + 1, i);
-    const extra = paid - units * baseUnitCost;
-    if (extra > 0 && baseUnitCost > 0) rows.push({ item, extra, rise: paid / units / baseUnitCost - 1 });
+  for (const line of itemLines(aggregates)) {
+    const window = itemWindow(line, i, windowDays, baselineDays);
+    if (window === null || !(window.atBaseline > 0) || !(window.paid > window.atBaseline)) continue;
+    rows.push({ item: line.item, extra: window.paid - window.atBaseline, rise: window.paid / window.atBaseline - 1 });
   }
   return rows
     .sort((a, b) => b.extra - a.extra || a.item.localeCompare(b.item))
