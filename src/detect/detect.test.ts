@@ -359,6 +359,13 @@ describe("unit-cost check (margin compression)", () => {
     return aggregatesOf(N, cols);
   }
   const from120 = (before: number, after: number) => (i: number) => (i >= 120 ? after : before);
+  const days = Array.from({ length: N }, (_, i) => `d${i}`);
+  /** The MARGIN_COMPRESSION incidents of `aggregates` when margin_proxy reads `value` at `z` from day `from` on (0.3 at z 0 before). */
+  function marginIncidents(aggregates: DailyAggregates, from: number, value: number, z: number) {
+    const table = refundScores({});
+    table.set("margin_proxy", Array.from({ length: N }, (_, i) => (i >= from ? { value, baseline: 0.3, z } : { value: 0.3, baseline: 0.3, z: 0 })));
+    return detectIncidents(table, N, DEFAULT_DETECTION_CONFIG, noLayers(), { days, aggregates }).filter((i) => i.type === "MARGIN_COMPRESSION");
+  }
 
   it("finds expense rises that are more units at unchanged unit costs, and only those", () => {
     // Twice the units at the same price: 3,000 more item expenses, all volume.
@@ -377,29 +384,13 @@ describe("unit-cost check (margin compression)", () => {
   });
 
   it("holds back a margin fall made of more stock at unchanged costs, and raises one made of dearer stock", () => {
-    const marginScores = (): ScoreTable => {
-      const table = refundScores({});
-      table.set("margin_proxy", Array.from({ length: N }, (_, i) => ({ value: i >= 147 ? 0.2 : 0.3, baseline: 0.3, z: i >= 147 ? -4 : 0 })));
-      return table;
-    };
-    const days = Array.from({ length: N }, (_, i) => `d${i}`);
-    const margin = (aggregates: ReturnType<typeof books>) =>
-      detectIncidents(marginScores(), N, DEFAULT_DETECTION_CONFIG, noLayers(), { days, aggregates: aggregates as never })
-        .filter((i) => i.type === "MARGIN_COMPRESSION")
-        .map((i) => [i.detectedIndex, i.needsReview]);
+    const margin = (aggregates: DailyAggregates) => marginIncidents(aggregates, 147, 0.2, -4).map((i) => [i.detectedIndex, i.needsReview]);
     expect(margin(books(from120(10, 20), () => 10, () => 50))).toEqual([[148, true]]);
     expect(margin(books(() => 10, from120(10, 13), () => 50))).toEqual([[148, false]]);
   });
 
   it("raises a margin incident from the second day of a week of units 10 % dearer, when the extra is worth a margin point", () => {
-    const days = Array.from({ length: N }, (_, i) => `d${i}`);
-    const marginScores = (): ScoreTable => {
-      const table = refundScores({});
-      table.set("margin_proxy", Array.from({ length: N }, (_, i) => ({ value: i >= 140 ? 0.2 : 0.3, baseline: 0.3, z: i >= 140 ? -4 : 0 })));
-      return table;
-    };
-    const margin = (aggregates: ReturnType<typeof books>) =>
-      detectIncidents(marginScores(), N, DEFAULT_DETECTION_CONFIG, noLayers(), { days, aggregates }).filter((i) => i.type === "MARGIN_COMPRESSION");
+    const margin = (aggregates: DailyAggregates) => marginIncidents(aggregates, 140, 0.2, -4);
     // 30 % dearer from d120: the week to d122 is 13 % dearer (3 days of 7) and 90 more against
     // 7,000 of revenue (over 1 %), so the margin incident found from d140 is raised on d123, the
     // second such day; its window starts with the dearer bills, its metric's anomaly on d140.
@@ -415,11 +406,8 @@ describe("unit-cost check (margin compression)", () => {
   });
 
   it("opens a margin incident on a week of units 10 % dearer that no margin incident runs into", () => {
-    const days = Array.from({ length: N }, (_, i) => `d${i}`);
-    const flat = refundScores({});
-    flat.set("margin_proxy", Array.from({ length: N }, () => ({ value: 0.3, baseline: 0.3, z: 0 })));
-    const margin = (aggregates: ReturnType<typeof books>) =>
-      detectIncidents(flat, N, DEFAULT_DETECTION_CONFIG, noLayers(), { days, aggregates }).filter((i) => i.type === "MARGIN_COMPRESSION" && !i.needsReview);
+    // The margin never moves (0.3 at z 0 throughout).
+    const margin = (aggregates: DailyAggregates) => marginIncidents(aggregates, N, 0.3, 0).filter((i) => !i.needsReview);
     // The margin has not moved (z 0) when the dearer bills arrive: opened on d123 on their evidence.
     const [opened] = margin(books(() => 10, from120(10, 13), () => 50, 1_000));
     expect([opened!.startIndex, opened!.detectedIndex, opened!.primary.metric]).toEqual([122, 123, "margin_proxy"]);
@@ -430,14 +418,7 @@ describe("unit-cost check (margin compression)", () => {
   });
 
   it("opens a margin incident short of the threshold when the same units cost 10 % more or above", () => {
-    const days = Array.from({ length: N }, (_, i) => `d${i}`);
-    const moderate = (): ScoreTable => {
-      const table = refundScores({});
-      table.set("margin_proxy", Array.from({ length: N }, (_, i) => ({ value: i >= 147 ? 0.25 : 0.3, baseline: 0.3, z: i >= 147 ? -2.5 : 0 })));
-      return table;
-    };
-    const margin = (aggregates: ReturnType<typeof books>) =>
-      detectIncidents(moderate(), N, DEFAULT_DETECTION_CONFIG, noLayers(), { days, aggregates }).filter((i) => i.type === "MARGIN_COMPRESSION");
+    const margin = (aggregates: DailyAggregates) => marginIncidents(aggregates, 147, 0.25, -2.5);
     const [dearer] = margin(books(() => 10, from120(10, 13), () => 50));
     expect([dearer!.startIndex, dearer!.detectedIndex, dearer!.needsReview]).toEqual([147, 147, false]);
     // Window d118–d147: 2 days at 10 and 28 at 13 → 3,840 paid for 300 units worth 3,000: 28 % dearer.
